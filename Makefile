@@ -1,0 +1,67 @@
+# Floodwatch: `make run` serves the demo, `make test` runs the whole suite.
+# Both install what they need on a fresh Debian 12 machine (as root), and
+# skip what is already there.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+HOST      ?= 127.0.0.1:8000
+DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-mod-spatialite \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk python3-venv gettext \
+	poppler-utils zbar-tools libzbar0 chromium
+
+.PHONY: run test setup system-packages migrate demo bench messages clean
+
+run: setup demo
+	@echo ""
+	@echo "Floodwatch is at http://$(HOST)/  (stop with Ctrl-C)"
+	@echo "Demo logins, all with the password floodwatch-demo:"
+	@echo "  inspector   reports hazards on the map"
+	@echo "  engineer, engineer2   update clearance works"
+	@echo "  leader      reads and downloads risk lists"
+	@echo "  admin       everything, including /admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST)
+
+test: setup
+	FLOODWATCH_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+setup: system-packages $(VENV)/.requirements messages migrate
+
+# Installs only the Debian packages that are missing.
+system-packages:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "Run as root (or install these packages first)." >&2; exit 1; fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The virtualenv comes from Debian's Python: pyenv and source builds often
+# lack sqlite3 extension loading, and SpatiaLite cannot load without it.
+$(PY):
+	/usr/bin/python3 -m venv $(VENV)
+	@$(PY) -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension(True)" 2>/dev/null || { \
+		echo "This Python's sqlite3 cannot load extensions, so SpatiaLite cannot work. Use Debian's /usr/bin/python3." >&2; \
+		rm -rf $(VENV); exit 1; }
+
+$(VENV)/.requirements: requirements.txt | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+messages: locale/zh_Hans/LC_MESSAGES/django.mo
+
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po | $(VENV)/.requirements
+	$(PY) manage.py compilemessages -l zh_Hans -v 0
+
+migrate: | $(VENV)/.requirements
+	$(PY) manage.py migrate -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,199 @@
+"""Floodwatch settings: one file, driven by environment variables.
+
+With no environment at all it runs in DEBUG on SpatiaLite under var/.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "leaflet",
+    "django_filters",
+    "simple_history",
+    "hazards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "floodwatch.urls"
+WSGI_APPLICATION = "floodwatch.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "hazards.context_processors.role_flags",
+            ],
+        },
+    },
+]
+
+# Databases: SpatiaLite under var/ unless DATABASE_URL names another
+# (postgis://user@host:port/name for PostGIS).
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.spatialite",
+            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "floodwatch.sqlite3")),
+            # Concurrent writers (two engineers posting progress) must wait for
+            # each other, not fail with "database is locked": WAL lets readers
+            # go on during a write, IMMEDIATE takes the write lock at BEGIN so
+            # no transaction has to be upgraded half-way, and the timeout waits.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
+        }
+    }
+SPATIALITE_LIBRARY_PATH = "mod_spatialite"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "hazards:map"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 15 * 1024 * 1024)
+
+# GDAL < 3.9 (Debian 12 has 3.6) cannot stop a spatial-reference string from
+# opening files or URLs. We never hand GDAL a CRS string from a user: every
+# CRS is an EPSG code fixed in our code (see hazards/geo.py and the README's
+# security notes), so this one warning is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Flood control.
+FLOOD_SEASON_START = env_str("FLOOD_SEASON_START", "06-01")  # MM-DD; Beijing 汛期 starts 1 June
+MAIN_FLOOD_SEASON = ("07-20", "08-10")  # 主汛期, "七下八上"
+MAX_RIVER_DISTANCE_M = env_int("MAX_RIVER_DISTANCE_M", 500)
+# The district outline is heavily simplified (101 vertices): buffer it before
+# deciding whether a point lies in the district.
+DISTRICT_BUFFER_M = env_int("DISTRICT_BUFFER_M", 2000)
+VILLAGE_RADIUS_M = env_int("VILLAGE_RADIUS_M", 2500)
+DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
+
+# Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
+# load offline; rivers and hazards come from our own API and stay visible.
+TIANDITU_KEY = env_str("TIANDITU_KEY")
+if TIANDITU_KEY:
+    _TILES = [
+        (
+            "天地图",
+            f"https://t{{s}}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            f"&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+            f"&TILECOL={{x}}&tk={TIANDITU_KEY}",
+            {"subdomains": "01234567", "attribution": "&copy; 天地图"},
+        )
+    ]
+else:
+    _TILES = [
+        (
+            "OpenStreetMap",
+            env_str("BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19},
+        )
+    ]
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (39.87, 116.72),
+    "DEFAULT_ZOOM": 11,
+    "MIN_ZOOM": 8,
+    "MAX_ZOOM": 18,
+    "TILES": _TILES,
+    "RESET_VIEW": False,
+    "ATTRIBUTION_PREFIX": "Floodwatch",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# Tests: fast hashing, no real mail.
+if env_bool("FLOODWATCH_TESTING"):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

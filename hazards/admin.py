@@ -1,0 +1,37 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Hazard, HazardPhoto, River, Town, Village
+
+
+class HazardPhotoInline(admin.TabularInline):
+    model = HazardPhoto
+    extra = 0
+    fields = ["image", "thumbnail", "gps_location", "uploaded_by", "created_at"]
+    readonly_fields = ["thumbnail", "gps_location", "uploaded_by", "created_at"]
+
+
+@admin.register(Hazard)
+class HazardAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "title", "river", "chainage", "kind", "risk_level", "status", "updated_at"]
+    list_filter = ["river", "risk_level", "status", "kind"]
+    search_fields = ["code", "title", "responsible_unit"]
+    readonly_fields = ["code", "chainage", "offset_m", "bank", "risk_level", "town", "village", "reported_by"]
+    inlines = [HazardPhotoInline]
+
+
+@admin.register(River)
+class RiverAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name_zh", "name_en", "code_prefix", "approximate"]
+
+
+@admin.register(Town)
+class TownAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+
+
+@admin.register(Village)
+class VillageAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name_zh", "name_en", "town", "approximate"]
+    list_filter = ["town"]

@@ -1,0 +1,109 @@
+"""Demo users and hazards for trying Floodwatch out (idempotent).
+
+Refused unless DEMO_DATA_ALLOWED (on by default only with DEBUG): production
+never gets these users and their shared password.
+"""
+
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from PIL import Image, ImageDraw
+
+from hazards.models import Hazard, HazardPhoto, River, Village
+
+DEMO_PASSWORD = "floodwatch-demo"
+DEMO_USERS = [  # username, role, full name
+    ("inspector", "inspector", "巡查员 王明"),
+    ("engineer", "engineer", "工程师 李强"),
+    ("engineer2", "engineer", "工程师 赵磊"),
+    ("leader", "leader", "区领导 张伟"),
+    ("admin", "admin", "管理员"),
+]
+
+# river, title, kind, in main channel, blockage %, status, unit, where:
+# a village code (placed by it, on the river) or a chainage in metres.
+DEMO_HAZARDS = [
+    ("chaobai", "白庙村段主河槽阻水林木及违建", "vegetation", True, 18, "confirmed", "宋庄镇政府", "110112104206",
+     "白庙村段主河槽内成片阻水林木和一处违建看护房，汛前需清除。"),
+    ("chaobai", "师姑庄村段河道堆土及建筑垃圾", "debris", False, 16, "planned", "宋庄镇政府", "110112104222",
+     "河道内堆放渣土和建筑垃圾，压缩行洪断面。"),
+    ("chaobai", "潮白河宋庄段河床淤积", "sediment", False, 10, "reported", "区水务局河道管理所", 16500,
+     "河床淤积，需汛前清淤。"),
+    ("chaobai", "潮白河西集段滩地鱼塘围埝", "fish_pond", False, 8, "monitoring", "西集镇政府", 30500,
+     "滩地鱼塘围埝，汛前无法拆除，落实临时度汛措施。"),
+    ("chaobai", "潮白河漫水桥桥墩", "bridge_pier", True, 35, "in_progress", "区交通局", 24000,
+     "漫水桥桥墩位于主河槽，阻水明显。"),
+    ("xiaotaihou", "口子村铺外路涵管", "culvert", True, 65, "in_progress", "台湖镇政府", "110112114206",
+     "铺外路跨萧太后河涵管，位于河道主流区，过流能力不足，行洪断面小。"),
+    ("xiaotaihou", "前营村高压塔", "pylon", True, 30, "in_progress", "国网北京通州供电公司", "110112114205",
+     "高压塔位于河道主流区，行洪断面小。"),
+    ("xiaotaihou", "萧太后河台湖段岸边垃圾", "debris", False, 5, "reported", "台湖镇政府", 1200,
+     "岸边堆放生活垃圾。"),
+    ("xiaotaihou", "萧太后河张家湾段阻水芦苇", "vegetation", False, 12, "cleared", "张家湾镇政府", 6600,
+     "河道内芦苇丛生，已打草清理。"),
+]
+
+
+def demo_photo(text_colour):
+    """A plain drawn picture standing in for a site photo."""
+    image = Image.new("RGB", (800, 600), "#9fc5e8")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 380, 800, 600], fill="#6b8e23")
+    draw.rectangle([0, 300, 800, 390], fill="#3d85c6")
+    draw.rectangle([330, 180, 470, 400], fill=text_colour)
+    draw.text((20, 20), "DEMO PHOTO", fill="black")
+    out = BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return SimpleUploadedFile("demo.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+class Command(BaseCommand):
+    help = "Load demo users and hazards (never in production)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is disabled here (DEMO_DATA_ALLOWED is off).")
+        call_command("load_gis_data", stdout=self.stdout)
+        with transaction.atomic():
+            users = self.load_users()
+            created = self.load_hazards(users["inspector"])
+        self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards.")
+
+    def load_users(self):
+        users = {}
+        for username, role, full_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = role == "admin"
+                user.is_superuser = role == "admin"
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    def load_hazards(self, inspector):
+        created = 0
+        for river_code, title, kind, main, blockage, status, unit, where, description in DEMO_HAZARDS:
+            river = River.objects.get(code=river_code)
+            if Hazard.objects.filter(river=river, title=title).exists():
+                continue
+            if isinstance(where, str):
+                chainage = river.locate(Village.objects.get(code=where).geom).chainage_m
+            else:
+                chainage = where
+            hazard = Hazard(
+                river=river, title=title, kind=kind, in_main_channel=main, blockage_pct=blockage,
+                status=status, responsible_unit=unit, description=description, reported_by=inspector,
+                location=river.point_at(chainage, offset_m=15, bank="right"),
+            )
+            hazard.full_clean()
+            hazard.save()
+            HazardPhoto.from_upload(hazard, demo_photo(hazard.risk_colour), inspector)
+            created += 1
+        return created

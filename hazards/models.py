@@ -1,0 +1,347 @@
+"""The hazard register: rivers, towns, villages, hazards (碍洪点) and their photos."""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import geo, photos
+
+
+class BilingualName(models.Model):
+    """A Chinese name and an English one; `name` follows the UI language."""
+
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self):
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def __str__(self):
+        return self.name
+
+
+class River(BilingualName):
+    """A river (河道), its centerline drawn from upstream (chainage 0) to downstream."""
+
+    code = models.SlugField(_("code"), unique=True)
+    code_prefix = models.CharField(_("hazard code prefix"), max_length=8, unique=True)
+    centerline = models.LineStringField(_("centerline"), srid=geo.WGS84)
+    approximate = models.BooleanField(_("approximate"), default=False)
+    source_note = models.TextField(_("source"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("river")
+        verbose_name_plural = _("rivers")
+
+    @cached_property
+    def length_m(self):
+        return geo.length_m(self.centerline)
+
+    def locate(self, point):
+        """Chainage, offset and bank of a point, as a geo.Location."""
+        return geo.locate(self.centerline, point)
+
+    def point_at(self, chainage_m, offset_m=0.0, bank="left"):
+        return geo.point_at(self.centerline, chainage_m, offset_m, bank)
+
+
+class Town(BilingualName):
+    """A town or subdistrict (乡镇/街道) of the district."""
+
+    code = models.CharField(_("statistics code"), max_length=12, unique=True)
+    geom = models.GeometryField(_("geometry"), srid=geo.WGS84, null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+
+
+class Village(BilingualName):
+    """A village (村); a point where no boundary is known."""
+
+    code = models.CharField(_("statistics code"), max_length=12, unique=True, null=True, blank=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages", verbose_name=_("town"))
+    geom = models.GeometryField(_("geometry"), srid=geo.WGS84, null=True, blank=True)
+    approximate = models.BooleanField(_("approximate position"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+
+    @classmethod
+    def containing_or_nearest(cls, point):
+        """The village whose area holds the point, else the nearest one within reach."""
+        best, best_distance = None, settings.VILLAGE_RADIUS_M
+        for village in cls.objects.exclude(geom=None).select_related("town"):
+            distance = geo.distance_m(village.geom, point)
+            if distance < best_distance:
+                best, best_distance = village, distance
+        return best
+
+
+class Hazard(models.Model):
+    """A flood-obstruction point (碍洪点): anything that narrows the flood channel."""
+
+    class Kind(models.TextChoices):
+        CULVERT = "culvert", _("Culvert")
+        BRIDGE_PIER = "bridge_pier", _("Bridge pier")
+        PYLON = "pylon", _("Pylon or tower")
+        BUILDING = "building", _("Building or structure")
+        DEBRIS = "debris", _("Debris or dumping")
+        VEGETATION = "vegetation", _("Trees or vegetation")
+        SEDIMENT = "sediment", _("Sediment")
+        FISH_POND = "fish_pond", _("Fish pond or farmland")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        CONFIRMED = "confirmed", _("Confirmed")
+        PLANNED = "planned", _("Clearance planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLEARED = "cleared", _("Cleared")
+        CLOSED = "closed", _("Closed")
+        MONITORING = "monitoring", _("Monitoring")
+
+    class RiskLevel(models.TextChoices):
+        MAJOR = "major", _("Major (red)")
+        HIGH = "high", _("High (orange)")
+        MODERATE = "moderate", _("Moderate (yellow)")
+        LOW = "low", _("Low (blue)")
+
+    class Bank(models.TextChoices):
+        LEFT = "left", _("Left bank")
+        RIGHT = "right", _("Right bank")
+
+    RISK_COLOURS = {"major": "#d7191c", "high": "#f28c28", "moderate": "#f2d600", "low": "#2b83ba"}
+    RISK_RANK = {"low": 1, "moderate": 2, "high": 3, "major": 4}
+    # Kinds that stay in the channel until someone removes them; debris and
+    # vegetation outside the main channel are the only low risks.
+    LASTING_KINDS = {"culvert", "bridge_pier", "pylon", "building", "sediment", "fish_pond", "other"}
+    OPEN_STATUSES = {"reported", "confirmed", "planned", "in_progress", "monitoring"}
+
+    code = models.CharField(_("code"), max_length=16, unique=True, editable=False, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    river = models.ForeignKey(River, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("river"))
+    location = models.PointField(_("location"), srid=geo.WGS84)
+    chainage_m = models.FloatField(_("chainage (m)"), editable=False, blank=True)
+    offset_m = models.FloatField(_("offset from centerline (m)"), editable=False, blank=True)
+    bank = models.CharField(_("bank"), max_length=8, choices=Bank.choices, editable=False, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    in_main_channel = models.BooleanField(_("in the main channel"), default=False)
+    blockage_pct = models.FloatField(
+        _("share of flood cross-section blocked (%)"),
+        default=0,
+        validators=[
+            MinValueValidator(0, _("The blocked share must be between 0 and 100 %.")),
+            MaxValueValidator(100, _("The blocked share must be between 0 and 100 %.")),
+        ],
+    )
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, editable=False, blank=True)
+    risk_override = models.CharField(_("manual risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
+    risk_override_reason = models.TextField(_("reason for the manual risk level"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
+    responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    town = models.ForeignKey(Town, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("town"))
+    village = models.ForeignKey(
+        Village, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("village")
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="reported_hazards", verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["river__sort_order", "chainage_m"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        indexes = [models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"])]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("hazards:detail", args=[self.code])
+
+    @property
+    def chainage(self):
+        """Chainage as engineers write it, e.g. K12+350."""
+        return geo.format_chainage(self.chainage_m)
+
+    @property
+    def risk_colour(self):
+        return self.RISK_COLOURS[self.risk_level]
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @classmethod
+    def risk_rank_expression(cls):
+        """Risk as a number in SQL, for sorting and "at least this level"."""
+        return models.Case(
+            *(models.When(risk_level=level, then=rank) for level, rank in cls.RISK_RANK.items()),
+            output_field=models.IntegerField(),
+        )
+
+    def computed_risk_level(self):
+        """The risk rule, the one place it is written (README, "Risk levels").
+
+        Red: in the main channel and blocking 30 % or more of the flood
+        cross-section. Orange: in the main channel, or blocking 15 % or more.
+        Yellow: any other lasting obstruction. Blue: debris or vegetation
+        outside the main channel blocking less than 15 %.
+        """
+        if self.in_main_channel and self.blockage_pct >= 30:
+            return self.RiskLevel.MAJOR
+        if self.in_main_channel or self.blockage_pct >= 15:
+            return self.RiskLevel.HIGH
+        if self.kind in self.LASTING_KINDS:
+            return self.RiskLevel.MODERATE
+        return self.RiskLevel.LOW
+
+    def clean(self):
+        errors = {}
+        if self.risk_override and not self.risk_override_reason.strip():
+            errors["risk_override_reason"] = _("Give a reason for the manual risk level.")
+        if self.location is not None:
+            try:
+                self.clean_location()
+            except ValidationError as error:
+                errors["location"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_location(self):
+        """The point must lie in the district and near the hazard's river.
+
+        With no river chosen, the nearest river within reach is taken.
+        """
+        point = self.location
+        point.srid = point.srid or geo.WGS84
+        lon, lat = point.x, point.y
+        plausible = -180 <= lon <= 180 and -90 <= lat <= 90
+        if not plausible or not geo.in_district(point):
+            if -180 <= lat <= 180 and -90 <= lon <= 90 and geo.in_district(geo.swapped(point)):
+                raise ValidationError(
+                    _(
+                        "Latitude and longitude look swapped: %(lat)s is a longitude and %(lon)s a latitude "
+                        "in Tongzhou. Enter latitude %(lon)s and longitude %(lat)s."
+                    )
+                    % {"lat": lat, "lon": lon}
+                )
+            raise ValidationError(
+                _("The location (latitude %(lat)s, longitude %(lon)s) is outside Tongzhou district.")
+                % {"lat": lat, "lon": lon}
+            )
+        limit = settings.MAX_RIVER_DISTANCE_M
+        if self.river_id is None:
+            self.river = nearest_river(point)
+            if self.river is None:
+                raise ValidationError(_("No river centerline lies within %(limit)d m of this location.") % {"limit": limit})
+            return
+        distance = self.river.locate(point).offset_m
+        if distance > limit:
+            raise ValidationError(
+                _("The location is %(distance)s m from the %(river)s centerline; a hazard must lie within %(limit)d m of it.")
+                % {"distance": f"{distance:,.0f}", "river": self.river.name, "limit": limit}
+            )
+
+    def save(self, *args, **kwargs):
+        """Derive chainage, bank, place and risk level; give new hazards a code."""
+        where = self.river.locate(self.location)
+        self.chainage_m, self.offset_m, self.bank = where.chainage_m, where.offset_m, where.bank
+        if not self.risk_override:
+            self.risk_override_reason = ""
+        self.risk_level = self.risk_override or self.computed_risk_level()
+        self.village = Village.containing_or_nearest(self.location)
+        self.town = self.village.town if self.village else None
+        if self.code:
+            return super().save(*args, **kwargs)
+        # Two inspectors may report on one river at the same moment: on a
+        # clash of codes, take the next number and try again.
+        for attempt in range(5):
+            self.code = self.next_code(self.river)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+
+    @staticmethod
+    def next_code(river):
+        """The next free code on a river, such as XTH-007."""
+        prefix = f"{river.code_prefix}-"
+        codes = Hazard.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+        numbers = [int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def nearest_river(point):
+    """The river whose centerline is nearest the point, within the allowed distance."""
+    best, best_distance = None, settings.MAX_RIVER_DISTANCE_M
+    for river in River.objects.all():
+        distance = river.locate(point).offset_m
+        if distance <= best_distance:
+            best, best_distance = river, distance
+    return best
+
+
+def photo_path(instance, filename):
+    """Random names: the uploader's file name never reaches the file system."""
+    return f"photos/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()[:5]}"
+
+
+class HazardPhoto(models.Model):
+    """A photo of a hazard, with the GPS position its camera recorded, if any."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("hazard"))
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="thumbnails/", blank=True)
+    gps_location = models.PointField(_("GPS position"), srid=geo.WGS84, null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    @classmethod
+    def from_upload(cls, hazard, upload, user):
+        """A checked photo with its thumbnail and camera position, saved."""
+        image = photos.open_checked(upload)
+        photo = cls(hazard=hazard, uploaded_by=user, gps_location=photos.gps_point(image))
+        photo.thumbnail.save(f"{uuid.uuid4().hex}.jpg", photos.thumbnail(image), save=False)
+        upload.seek(0)
+        photo.image.save(upload.name, upload, save=False)
+        photo.save()
+        return photo
+

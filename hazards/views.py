@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.static import serve
+
+from . import roles
+from .filters import HazardFilter
+from .forms import HazardForm
+from .models import Hazard, HazardPhoto
+from .roles import role_required
+
+SORTS = {
+    "chainage": ("river__sort_order", "chainage_m"),
+    "code": ("code",),
+    "risk": ("-risk_rank", "river__sort_order", "chainage_m"),
+    "status": ("status", "river__sort_order", "chainage_m"),
+    "updated": ("-updated_at",),
+}
+
+
+def sort_columns():
+    return [("code", _("Code")), ("chainage", _("River and chainage")), ("risk", _("Risk")),
+            ("status", _("Status")), ("updated", _("Updated"))]
+
+
+def map_config(**extra):
+    """What the page scripts need: API addresses, risk colours, messages."""
+    return {
+        "riversUrl": reverse("hazards:api-rivers"),
+        "hazardsUrl": reverse("hazards:api-hazards"),
+        "risks": [
+            {"level": level, "label": str(label), "colour": Hazard.RISK_COLOURS[level]}
+            for level, label in Hazard.RiskLevel.choices
+        ],
+        "text": {
+            "legend": _("Risk level"),
+            "river": _("River"),
+            "loading": _("Loading hazards…"),
+            "count": _("%(n)s hazards shown"),
+            "noBasemap": _("Basemap unavailable offline: rivers and hazards are still shown."),
+            "failed": _("Could not load hazards:"),
+            "open": _("Open"),
+            "approximate": _("approximate line"),
+            "locating": _("Finding your position…"),
+            "located": _("Position found (±%(m)s m)."),
+            "noPosition": _("Your position is not available:"),
+        },
+        **extra,
+    }
+
+
+def get_hazard_for_user(user, code, *, edit=False):
+    """The hazard, if this user may see it (any role) or edit it (inspectors)."""
+    hazard = get_object_or_404(Hazard.objects.select_related("river", "town", "village", "reported_by"), code=code)
+    if edit and not roles.has_role(user, roles.INSPECTOR):
+        raise PermissionDenied
+    return hazard
+
+
+@role_required()
+def hazard_map(request):
+    return render(request, "hazards/map.html", {"filter": HazardFilter(request.GET), "map_config": map_config()})
+
+
+@role_required()
+def hazard_list(request):
+    filterset = HazardFilter(request.GET, queryset=Hazard.objects.select_related("river", "town", "village"))
+    sort = request.GET.get("sort", "chainage")
+    hazards = filterset.qs.alias(risk_rank=Hazard.risk_rank_expression()).order_by(*SORTS.get(sort, SORTS["chainage"]))
+    page = Paginator(hazards, 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    for key in ("page", "sort"):
+        filters.pop(key, None)
+    return render(request, "hazards/hazard_list.html", {
+        "filter": filterset, "page": page, "sort": sort, "sort_columns": sort_columns(),
+        "filter_query": filters.urlencode() + "&" if filters else "",
+    })
+
+
+@role_required()
+def hazard_detail(request, code):
+    hazard = get_hazard_for_user(request.user, code)
+    return render(request, "hazards/hazard_detail.html", {
+        "hazard": hazard,
+        "photos": hazard.photos.all(),
+        "can_edit": roles.has_role(request.user, roles.INSPECTOR),
+        "map_config": map_config(hazard=[hazard.location.y, hazard.location.x], colour=hazard.risk_colour),
+    })
+
+
+@role_required(roles.INSPECTOR)
+def hazard_create(request):
+    return _edit(request, Hazard(reported_by=request.user))
+
+
+@role_required(roles.INSPECTOR)
+def hazard_edit(request, code):
+    return _edit(request, get_hazard_for_user(request.user, code, edit=True))
+
+
+def _edit(request, hazard):
+    form = HazardForm(request.POST or None, request.FILES or None, instance=hazard)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            hazard = form.save()
+            for upload in form.cleaned_data["photos"]:
+                HazardPhoto.from_upload(hazard, upload, request.user)
+        messages.success(request, _("Saved %(code)s.") % {"code": hazard.code})
+        return redirect(hazard)
+    return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard, "map_config": map_config()})
+
+
+@role_required()
+def media(request, path):
+    """Photos only for users with a role; serve() refuses paths outside MEDIA_ROOT."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,62 @@
+/* Shared by the map pages: configuration, escaping, river layer, legend. */
+"use strict";
+
+window.Floodwatch = {
+  config: function () {
+    return JSON.parse(document.getElementById("map-config").textContent);
+  },
+
+  escape: function (text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  },
+
+  // Say once, quietly, when no basemap tile loads: our own layers still work.
+  watchTiles: function (map, message, show) {
+    var warned = false;
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.TileLayer) {
+        layer.on("tileerror", function () {
+          if (!warned) { warned = true; show(message); }
+        });
+      }
+    });
+  },
+
+  loadRivers: function (map, cfg, fit) {
+    return fetch(cfg.riversUrl, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          style: function (f) {
+            return {color: "#1f78b4", weight: 5, opacity: 0.8, dashArray: f.properties.approximate ? "8 6" : null};
+          },
+          onEachFeature: function (f, l) {
+            var name = f.properties.name + (f.properties.approximate ? " (" + cfg.text.approximate + ")" : "");
+            l.bindTooltip(Floodwatch.escape(name), {sticky: true});
+          }
+        }).addTo(map);
+        if (fit) { map.fitBounds(layer.getBounds(), {padding: [20, 20]}); }
+        return layer;
+      });
+  },
+
+  addLegend: function (map, cfg) {
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "legend");
+      var rows = cfg.risks.map(function (r) {
+        return '<div><i style="background:' + r.colour + '"></i>' + Floodwatch.escape(r.label) + "</div>";
+      });
+      rows.push('<div><i class="line"></i>' + Floodwatch.escape(cfg.text.river) + "</div>");
+      div.innerHTML = "<strong>" + Floodwatch.escape(cfg.text.legend) + "</strong>" + rows.join("");
+      return div;
+    };
+    legend.addTo(map);
+  },
+
+  hazardMarker: function (latlng, colour) {
+    return L.circleMarker(latlng, {radius: 9, color: "#222", weight: 1.5, fillColor: colour, fillOpacity: 0.95});
+  }
+};

@@ -1,0 +1,9 @@
+/* The hazard page's small map: its river and the hazard itself. */
+"use strict";
+
+window.floodwatchDetailMap = function (map) {
+  var cfg = Floodwatch.config();
+  Floodwatch.loadRivers(map, cfg, false);
+  Floodwatch.hazardMarker(cfg.hazard, cfg.colour).addTo(map);
+  map.setView(cfg.hazard, 15);
+};
