@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class HazardsConfig(AppConfig):
     name = "hazards"
     verbose_name = _("Flood obstructions")
+    default = True
+
+
+class FloodwatchAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with a site open to the admin role (hazards.roles)."""
+
+    default = False
+    default_site = "hazards.roles.FloodwatchAdminSite"

@@ -34,7 +34,7 @@ class BboxFilter(django_filters.Filter):
 
 class HazardFilter(django_filters.FilterSet):
     river = django_filters.ModelMultipleChoiceFilter(
-        label=_("River"), field_name="river", to_field_name="code", queryset=River.objects.all()
+        label=_("River"), field_name="river__code", to_field_name="code", queryset=River.objects.all()
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Hazard.Status.choices)
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=Hazard.RiskLevel.choices)

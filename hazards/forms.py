@@ -72,9 +72,8 @@ class HazardForm(forms.ModelForm):
                 )
         return cleaned
 
-    def _post_clean(self):
-        super()._post_clean()
+    def _update_errors(self, errors):
         # The model names location errors "location"; the form shows them by the coordinates.
-        if "location" in self.errors:
-            for message in self.errors.pop("location"):
-                self.add_error("latitude", message)
+        if hasattr(errors, "error_dict") and "location" in errors.error_dict:
+            errors.error_dict.setdefault("latitude", []).extend(errors.error_dict.pop("location"))
+        super()._update_errors(errors)

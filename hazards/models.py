@@ -152,8 +152,8 @@ class Hazard(models.Model):
         _("share of flood cross-section blocked (%)"),
         default=0,
         validators=[
-            MinValueValidator(0, _("The blocked share must be between 0 and 100 %.")),
-            MaxValueValidator(100, _("The blocked share must be between 0 and 100 %.")),
+            MinValueValidator(0, _("The blocked share must be between 0 and 100 %%.")),
+            MaxValueValidator(100, _("The blocked share must be between 0 and 100 %%.")),
         ],
     )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, editable=False, blank=True)
@@ -260,9 +260,10 @@ class Hazard(models.Model):
             )
         limit = settings.MAX_RIVER_DISTANCE_M
         if self.river_id is None:
-            self.river = nearest_river(point)
-            if self.river is None:
+            river = nearest_river(point)
+            if river is None:
                 raise ValidationError(_("No river centerline lies within %(limit)d m of this location.") % {"limit": limit})
+            self.river = river
             return
         distance = self.river.locate(point).offset_m
         if distance > limit:

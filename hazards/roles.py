@@ -2,6 +2,8 @@
 
 from functools import wraps
 
+from django.contrib.admin import AdminSite
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
@@ -48,3 +50,22 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+class RoleBackend(ModelBackend):
+    """Users in the admin group hold every permission, as superusers do."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return (user_obj.is_active and has_role(user_obj, ADMIN)) or super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return (user_obj.is_active and has_role(user_obj, ADMIN)) or super().has_module_perms(user_obj, app_label)
+
+
+class FloodwatchAdminSite(AdminSite):
+    """Django's admin, open to the admin role rather than to a staff flag."""
+
+    site_header = "Floodwatch"
+
+    def has_permission(self, request):
+        return request.user.is_active and has_role(request.user, ADMIN)

@@ -7,6 +7,7 @@ window.floodwatchPickMap = function (map) {
   var lon = document.getElementById("id_longitude");
   var status = document.getElementById("position-status");
   var marker = null;
+  window.pickMap = map;
 
   function place(latlng, zoom) {
     if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }

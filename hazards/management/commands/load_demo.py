@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 user.is_staff = role == "admin"
                 user.is_superuser = role == "admin"
                 user.save()
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
             users[username] = user
         return users
 

@@ -1,0 +1,84 @@
+"""The cast every test can use: one user per role, a stranger, and the rivers."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from PIL import Image
+
+from hazards.models import Hazard, River
+
+ROLES = ("inspector", "engineer", "leader", "admin")
+
+
+@pytest.fixture
+def rivers(db):
+    call_command("load_gis_data", stdout=io.StringIO())
+    return {river.code: river for river in River.objects.all()}
+
+
+def make_user(username, role=None):
+    user = User.objects.create_user(username, password="pw-" + username, first_name=username.title())
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def cast(db):
+    """inspector, engineer, engineer2, leader, admin, and a user with no role."""
+    return {
+        "inspector": make_user("inspector", "inspector"),
+        "engineer": make_user("engineer", "engineer"),
+        "engineer2": make_user("engineer2", "engineer"),
+        "leader": make_user("leader", "leader"),
+        "admin": make_user("admin", "admin"),
+        "stranger": make_user("stranger"),
+    }
+
+
+@pytest.fixture
+def client_as(client, cast):
+    """client_as("leader") is a test client logged in as the leader."""
+
+    def login(name):
+        client.force_login(cast[name])
+        return client
+
+    return login
+
+
+def make_hazard(river, chainage_m, **fields):
+    """A hazard placed on a river at a chainage, saved through the model's rules."""
+    values = {"title": "Test hazard", "kind": "debris", "blockage_pct": 5}
+    values.update(fields)
+    hazard = Hazard(river=river, location=river.point_at(chainage_m, offset_m=10), **values)
+    hazard.full_clean()
+    hazard.save()
+    return hazard
+
+
+def jpeg(gps=None, size=(640, 480), colour="#3d85c6"):
+    """A JPEG upload; gps=(lat, lon) writes the EXIF GPS tags a phone would."""
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    if gps:
+        def dms(value):
+            value = abs(value)
+            d = int(value)
+            m = int((value - d) * 60)
+            s = round(((value - d) * 60 - m) * 60, 4)
+            return (d, m, s)
+
+        lat, lon = gps
+        exif.get_ifd(0x8825).update({1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return SimpleUploadedFile("site.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
