@@ -109,7 +109,7 @@ def _edit(request, hazard):
         with transaction.atomic():
             hazard = form.save()
             for upload in form.cleaned_data["photos"]:
-                HazardPhoto.from_upload(hazard, upload, request.user)
+                HazardPhoto.from_upload(upload, request.user, hazard=hazard)
         messages.success(request, _("Saved %(code)s.") % {"code": hazard.code})
         return redirect(hazard)
     return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard, "map_config": map_config()})

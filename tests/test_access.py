@@ -83,7 +83,7 @@ def test_photos_are_served_only_to_users_with_a_role(client, client_as, rivers):
 
     from .conftest import jpeg
 
-    photo = HazardPhoto.from_upload(make_hazard(rivers["chaobai"], 9000), jpeg(), None)
+    photo = HazardPhoto.from_upload(jpeg(), None, hazard=make_hazard(rivers["chaobai"], 9000))
     url = photo.image.url
     client.logout()
     assert client.get(url).status_code == 302

@@ -79,6 +79,10 @@ class Hazard(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
     responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    interim_measure = models.TextField(
+        _("interim safety measure"), blank=True,
+        help_text=_("What is in place until the hazard is cleared: warning signs, standby pumps, a watch post."),
+    )
     town = models.ForeignKey(Town, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("town"))
     village = models.ForeignKey(
         Village, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("village")
@@ -235,31 +239,38 @@ def photo_path(instance, filename):
     return f"photos/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()[:5]}"
 
 
-class HazardPhoto(models.Model):
-    """A photo of a hazard, with the GPS position its camera recorded, if any."""
+class Photo(models.Model):
+    """A site photo, with the GPS position its camera recorded, if any."""
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("hazard"))
     image = models.ImageField(_("photo"), upload_to=photo_path)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="thumbnails/", blank=True)
     gps_location = models.PointField(_("GPS position"), srid=geo.WGS84, null=True, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("uploaded by")
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
     @classmethod
-    def from_upload(cls, hazard, upload, user):
+    def from_upload(cls, upload, user, **owner):
         """A checked photo with its thumbnail and camera position, saved."""
         image = photos.open_checked(upload)
-        photo = cls(hazard=hazard, uploaded_by=user, gps_location=photos.gps_point(image))
+        photo = cls(uploaded_by=user, gps_location=photos.gps_point(image), **owner)
         photo.thumbnail.save(f"{uuid.uuid4().hex}.jpg", photos.thumbnail(image), save=False)
         upload.seek(0)
         photo.image.save(upload.name, upload, save=False)
         photo.save()
         return photo
 
+
+class HazardPhoto(Photo):
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("hazard"))
+
+    class Meta(Photo.Meta):
+        pass

@@ -104,6 +104,6 @@ class Command(BaseCommand):
             )
             hazard.full_clean()
             hazard.save()
-            HazardPhoto.from_upload(hazard, demo_photo(hazard.risk_colour), inspector)
+            HazardPhoto.from_upload(demo_photo(hazard.risk_colour), inspector, hazard=hazard)
             created += 1
         return created

@@ -1,0 +1,23 @@
+"""The flood season calendar: Beijing's 汛期 starts 1 June (FLOOD_SEASON_START)."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def _on(year, month_day):
+    month, day = (int(part) for part in month_day.split("-"))
+    return datetime.date(year, month, day)
+
+
+def flood_season_start(today=None):
+    """The start of the next flood season, or of this one if it starts today."""
+    today = today or timezone.localdate()
+    start = _on(today.year, settings.FLOOD_SEASON_START)
+    return start if today <= start else _on(today.year + 1, settings.FLOOD_SEASON_START)
+
+
+def days_to_flood_season(today=None):
+    today = today or timezone.localdate()
+    return (flood_season_start(today) - today).days
