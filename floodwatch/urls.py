@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from hazards import views as hazard_views
+from hazards.views import register as register_views
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("media/<path:path>", hazard_views.media, name="media"),
+    path("media/<path:path>", register_views.media, name="media"),
     path("", include("hazards.urls")),
 ]

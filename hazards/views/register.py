@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from . import roles
-from .filters import HazardFilter
-from .forms import HazardForm
-from .models import Hazard, HazardPhoto
-from .roles import role_required
+from .. import roles
+from ..filters import HazardFilter
+from ..forms import HazardForm
+from ..models import Hazard, HazardPhoto
+from ..roles import role_required
 
 SORTS = {
     "chainage": ("river__sort_order", "chainage_m"),
