@@ -7,16 +7,21 @@ as strings: about 35 times faster than Django's serializer (bench/).
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
-from . import geo
-from .filters import HazardFilter, filter_errors
-from .models import Hazard, HazardPhoto, River
-from .roles import has_role, ALL_ROLES
+from . import geo, services
+from .filters import HazardFilter, WorkOrderFilter, filter_errors
+from .forms.works import ProgressForm
+from .models import Hazard, HazardPhoto, River, WorkOrder
+from .roles import ALL_ROLES, has_role
+from .views.works import conflict_message, get_order_for_user, orders_for_list
 
 GEOJSON = "application/geo+json"
 
@@ -47,12 +52,13 @@ def hazard_rows(queryset):
     latest_thumbnail = HazardPhoto.objects.filter(hazard=OuterRef("pk")).order_by("-created_at", "-id").values("thumbnail")[:1]
     return queryset.annotate(
         geojson=AsGeoJSON("location", precision=6),
+        hazard_id=F("pk"),
         river_code=F("river__code"),
         town_zh=F("town__name_zh"), town_en=F("town__name_en"),
         village_zh=F("village__name_zh"), village_en=F("village__name_en"),
         thumbnail_name=Subquery(latest_thumbnail),
     ).values(
-        "geojson", "code", "title", "river_code", "chainage_m", "kind", "in_main_channel", "blockage_pct",
+        "geojson", "hazard_id", "code", "title", "river_code", "chainage_m", "kind", "in_main_channel", "blockage_pct",
         "risk_level", "status", "town_zh", "town_en", "village_zh", "village_en", "updated_at", "thumbnail_name",
     )
 
@@ -64,6 +70,7 @@ def hazard_features(queryset):
     )
     detail_prefix = reverse("hazards:detail", args=["CODE"]).replace("CODE/", "")
     media_prefix = reverse("media", args=["x"])[:-1]
+    orders = open_orders_by_hazard(queryset)
     for row in hazard_rows(queryset):
         town = (row["town_en"] if english else None) or row["town_zh"]
         village = (row["village_en"] if english else None) or row["village_zh"]
@@ -78,7 +85,24 @@ def hazard_features(queryset):
             "town": town, "village": village, "updated_at": row["updated_at"].isoformat(),
             "url": f"{detail_prefix}{row['code']}/",
             "thumbnail": media_prefix + row["thumbnail_name"] if row["thumbnail_name"] else None,
+            "orders": orders.get(row["hazard_id"], []),
         })
+
+
+def open_orders_by_hazard(hazards):
+    """The open work orders of these hazards, in one query, for progress bars."""
+    statuses = {k: str(v) for k, v in WorkOrder.Status.choices}
+    today = timezone.localdate()
+    by_hazard = {}
+    rows = WorkOrder.objects.filter(hazard__in=hazards.values("pk")).exclude(status=WorkOrder.Status.ACCEPTED)
+    for row in rows.values("pk", "hazard_id", "title", "progress_pct", "status", "deadline"):
+        by_hazard.setdefault(row["hazard_id"], []).append({
+            "id": row["pk"], "title": row["title"], "progress_pct": row["progress_pct"],
+            "status": row["status"], "status_label": statuses[row["status"]], "deadline": row["deadline"].isoformat(),
+            "overdue": row["deadline"] < today and row["status"] not in WorkOrder.DONE_STATUSES,
+            "url": reverse("hazards:work-order", args=[row["pk"]]),
+        })
+    return by_hazard
 
 
 @api_role_required
@@ -108,3 +132,60 @@ def rivers(request):
         for river in River.objects.annotate(geojson=AsGeoJSON("centerline", precision=6))
     ]
     return HttpResponse(feature_collection(features), content_type=GEOJSON)
+
+
+def order_feature(order, today):
+    """A work order as a Feature: the hazard's point, or the reach's stretch of centerline."""
+    geometry = order.hazard.location if order.hazard_id else order.reach_line()
+    return feature(geometry.geojson, {
+        "id": order.pk, "title": order.title, "kind": order.kind, "kind_label": order.get_kind_display(),
+        "status": order.status, "status_label": order.get_status_display(), "progress_pct": order.progress_pct,
+        "version": order.version, "hazard": order.hazard.code if order.hazard_id else None,
+        "river": order.river.code if order.river_id else None, "place": order.place,
+        "start_chainage_m": order.start_chainage_m, "end_chainage_m": order.end_chainage_m,
+        "responsible_unit": order.responsible_unit, "contractor": order.contractor,
+        "engineers": [e.username for e in order.engineers.all()],
+        "planned_start": order.planned_start.isoformat() if order.planned_start else None,
+        "deadline": order.deadline.isoformat(), "days_left": (order.deadline - today).days,
+        "overdue": order.is_overdue, "updated_at": order.updated_at.isoformat(),
+        "url": order.get_absolute_url(),
+    })
+
+
+@api_role_required
+def work_orders(request):
+    """GET /api/work-orders/: orders as GeoJSON; filters river, status, overdue, unit."""
+    filterset = WorkOrderFilter(request.GET, queryset=orders_for_list())
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filter_errors(filterset)}, status=400)
+    today = timezone.localdate()
+    return HttpResponse(feature_collection(order_feature(o, today) for o in filterset.qs), content_type=GEOJSON)
+
+
+@require_POST
+@api_role_required
+def work_order_progress(request, pk):
+    """POST /api/work-orders/<id>/progress/: percent, note, version, photos.
+
+    201 with the order's new state; 409 with its current state when the
+    version sent is not the current one; 403 for anyone not assigned to it.
+    """
+    try:
+        order = get_order_for_user(request.user, pk, action="progress")
+    except PermissionDenied:
+        return JsonResponse({"error": "Only the engineers assigned to this order may report its progress."}, status=403)
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"errors": {k: " ".join(v) for k, v in form.errors.items()}}, status=400)
+    try:
+        services.progress_update_create(
+            order_id=order.pk, user=request.user, percent=form.cleaned_data["percent"],
+            note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.cleaned_data["photos"],
+        )
+    except services.StaleVersion as stale:
+        current = json.loads(order_feature(stale.order, timezone.localdate()))["properties"]
+        return JsonResponse({"error": conflict_message(stale.order), "current": current}, status=409)
+    except ValidationError as error:
+        return JsonResponse({"errors": {"percent": " ".join(error.messages)}}, status=400)
+    order = WorkOrder.objects.select_related("hazard", "river").get(pk=pk)
+    return HttpResponse(order_feature(order, timezone.localdate()), content_type=GEOJSON, status=201)

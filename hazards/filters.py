@@ -4,9 +4,11 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Hazard, River
+from .models import Hazard, River, WorkOrder
 
 
 class BboxField(forms.CharField):
@@ -49,3 +51,20 @@ class HazardFilter(django_filters.FilterSet):
 def filter_errors(filterset):
     """Filter errors as one readable message per parameter."""
     return {name: " ".join(messages) for name, messages in filterset.errors.items()}
+
+
+class WorkOrderFilter(django_filters.FilterSet):
+    river = django_filters.ModelMultipleChoiceFilter(
+        label=_("River"), field_name="river__code", to_field_name="code", queryset=River.objects.all()
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=WorkOrder.Status.choices)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    unit = django_filters.CharFilter(label=_("Responsible unit"), field_name="responsible_unit", lookup_expr="icontains")
+
+    class Meta:
+        model = WorkOrder
+        fields = ["river", "status", "overdue", "unit"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(deadline__lt=timezone.localdate()) & ~Q(status__in=WorkOrder.DONE_STATUSES)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

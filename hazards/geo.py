@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import shapely
-from shapely.ops import substring
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry, Point
+from shapely.ops import substring
 
 WGS84 = 4326
 METRIC_SRID = 4548

@@ -1,4 +1,4 @@
-"""The flood season calendar: Beijing's 汛期 starts 1 June (FLOOD_SEASON_START)."""
+"""The flood season calendar: Beijing's 汛期 runs 1 June to 15 September (settings)."""
 
 import datetime
 
@@ -21,3 +21,9 @@ def flood_season_start(today=None):
 def days_to_flood_season(today=None):
     today = today or timezone.localdate()
     return (flood_season_start(today) - today).days
+
+
+def in_flood_season(today=None):
+    """True from the flood season's first day to its last (1 June to 15 September)."""
+    today = today or timezone.localdate()
+    return _on(today.year, settings.FLOOD_SEASON_START) <= today <= _on(today.year, settings.FLOOD_SEASON_END)

@@ -89,6 +89,10 @@ class WorkOrder(models.Model):
         return (self.deadline - timezone.localdate()).days
 
     @property
+    def days_overdue(self):
+        return max(0, -self.days_left)
+
+    @property
     def is_open(self):
         return self.status != self.Status.ACCEPTED
 
@@ -98,9 +102,9 @@ class WorkOrder(models.Model):
 
     @property
     def place(self):
-        """Where the work is: the hazard's code, or the reach as K1+200–K3+400."""
+        """Where along the river: the hazard's chainage, or the reach as K1+200–K3+400."""
         if self.hazard_id:
-            return f"{self.hazard.code} {self.hazard.chainage}"
+            return self.hazard.chainage
         return f"{geo.format_chainage(self.start_chainage_m)}–{geo.format_chainage(self.end_chainage_m)}"
 
     def reach_line(self):
@@ -132,6 +136,8 @@ class WorkOrder(models.Model):
             self.start_chainage_m = self.end_chainage_m = None
         if self.status != self.Status.SUSPENDED:
             self.suspended_reason = ""
+        if self.pk:
+            self.version += 1
         super().save(*args, **kwargs)
 
 

@@ -11,6 +11,7 @@ from django.views.static import serve
 from .. import roles
 from ..filters import HazardFilter
 from ..forms import HazardForm
+from ..history import history_of
 from ..models import Hazard, HazardPhoto
 from ..roles import role_required
 
@@ -33,6 +34,7 @@ def map_config(**extra):
     return {
         "riversUrl": reverse("hazards:api-rivers"),
         "hazardsUrl": reverse("hazards:api-hazards"),
+        "workOrdersUrl": reverse("hazards:api-work-orders"),
         "risks": [
             {"level": level, "label": str(label), "colour": Hazard.RISK_COLOURS[level]}
             for level, label in Hazard.RiskLevel.choices
@@ -88,6 +90,8 @@ def hazard_detail(request, code):
     return render(request, "hazards/hazard_detail.html", {
         "hazard": hazard,
         "photos": hazard.photos.all(),
+        "orders": hazard.work_orders.select_related("river").prefetch_related("engineers"),
+        "history": history_of(hazard),
         "can_edit": roles.has_role(request.user, roles.INSPECTOR),
         "map_config": map_config(hazard=[hazard.location.y, hazard.location.x], colour=hazard.risk_colour),
     })

@@ -37,7 +37,7 @@ window.Floodwatch = {
             l.bindTooltip(Floodwatch.escape(name), {sticky: true});
           }
         }).addTo(map);
-        if (fit) { map.fitBounds(layer.getBounds(), {padding: [20, 20]}); }
+        if (fit) { map.fitBounds(layer.getBounds(), {padding: [20, 20], animate: false}); }
         return layer;
       });
   },

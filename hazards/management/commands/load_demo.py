@@ -12,9 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from hazards.models import Hazard, HazardPhoto, River, Village
+from hazards import services
+from hazards.models import Hazard, HazardPhoto, River, Village, WorkOrder
 
 DEMO_PASSWORD = "floodwatch-demo"
 DEMO_USERS = [  # username, role, full name
@@ -49,6 +51,27 @@ DEMO_HAZARDS = [
 ]
 
 
+# title, kind, hazard title or (river, from m, to m), engineers, unit, contractor,
+# progress steps [(engineer, percent, note)], days to the deadline (None: the
+# flood season's start), accepted by the inspector.
+DEMO_ORDERS = [
+    ("口子村铺外路涵管扩挖改造", "enlarge_culvert", "口子村铺外路涵管", ["engineer"], "台湖镇政府", "通州区水务工程队（演示）",
+     [("engineer", 20, "围堰完成，开始拆除旧涵管。"), ("engineer", 40, "旧涵管拆除过半。")], None, False),
+    ("前营村高压塔迁改", "relocate", "前营村高压塔", ["engineer2"], "国网北京通州供电公司", "电力施工单位（演示）",
+     [("engineer2", 25, "新塔基础施工中。")], None, False),
+    ("潮白河漫水桥桥墩拆除", "remove", "潮白河漫水桥桥墩", ["engineer"], "区交通局", "路桥施工单位（演示）",
+     [("engineer", 50, "拆除一半，机械故障停工两天。")], -10, False),
+    ("潮白河宋庄段清淤", "dredge", ("chaobai", 14000, 18500), ["engineer"], "区水务局河道管理所", "清淤队（演示）",
+     [], None, False),
+    ("萧太后河台湖段打草", "cut_vegetation", ("xiaotaihou", 500, 6000), ["engineer2"], "台湖镇政府", "",
+     [("engineer2", 70, "已完成 K0+500 至 K4+300。")], None, False),
+    ("西集段鱼塘围埝临时度汛措施", "interim", "潮白河西集段滩地鱼塘围埝", ["engineer2"], "西集镇政府", "",
+     [("engineer2", 100, "设置警示牌，备好抽水泵，汛期专人值守。")], None, True),
+    ("张家湾段芦苇清理", "cut_vegetation", "萧太后河张家湾段阻水芦苇", ["engineer"], "张家湾镇政府", "",
+     [("engineer", 100, "芦苇已全部清理。")], -40, True),
+]
+
+
 def demo_photo(text_colour):
     """A plain drawn picture standing in for a site photo."""
     image = Image.new("RGB", (800, 600), "#9fc5e8")
@@ -72,7 +95,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.load_users()
             created = self.load_hazards(users["inspector"])
-        self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards.")
+            orders = self.load_orders(users)
+        self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards, {orders} new work orders.")
 
     def load_users(self):
         users = {}
@@ -105,5 +129,35 @@ class Command(BaseCommand):
             hazard.full_clean()
             hazard.save()
             HazardPhoto.from_upload(demo_photo(hazard.risk_colour), inspector, hazard=hazard)
+            created += 1
+        return created
+
+    def load_orders(self, users):
+        created = 0
+        for title, kind, where, engineers, unit, contractor, steps, days, accepted in DEMO_ORDERS:
+            if WorkOrder.objects.filter(title=title).exists():
+                continue
+            order = WorkOrder(title=title, kind=kind, responsible_unit=unit, contractor=contractor, created_by=users["admin"])
+            if isinstance(where, str):
+                order.hazard = Hazard.objects.get(title=where)
+            else:
+                order.river = River.objects.get(code=where[0])
+                order.start_chainage_m, order.end_chainage_m = where[1:]
+            if days is not None:
+                order.deadline = timezone.localdate() + timezone.timedelta(days=days)
+            order._history_user = users["admin"]
+            order.full_clean()
+            order.save()
+            order.engineers.set(users[name] for name in engineers)
+            services.hazard_follow_orders(order.hazard, user=users["admin"])
+            for name, percent, note in steps:
+                order.refresh_from_db()
+                services.progress_update_create(
+                    order_id=order.pk, user=users[name], percent=percent, note=note, version=order.version,
+                    photos=[demo_photo("#8e7cc3")],
+                )
+            if accepted:
+                services.work_order_accept(order_id=order.pk, user=users["inspector"], note="现场复核合格。",
+                                           photo=demo_photo("#6aa84f"))
             created += 1
         return created

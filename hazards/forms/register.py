@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from . import photos
-from .models import Hazard, River
+from .. import photos
+from ..models import Hazard, River
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

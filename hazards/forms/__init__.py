@@ -1,0 +1,3 @@
+"""Forms, by concern, like the views."""
+
+from .register import HazardForm, MultiplePhotoField  # noqa: F401

@@ -1,0 +1,175 @@
+"""Clearance works: my orders, the order list and page, progress and acceptance."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .. import roles, services
+from ..filters import WorkOrderFilter
+from ..forms.works import AcceptanceForm, ProgressForm, WorkOrderForm
+from ..history import history_of
+from ..models import Hazard, WorkOrder
+from ..roles import role_required
+from .register import map_config
+
+ORDER_RELATED = ("hazard", "hazard__river", "river")
+
+
+def orders_for_list():
+    return WorkOrder.objects.select_related(*ORDER_RELATED).prefetch_related("engineers")
+
+
+def get_order_for_user(user, pk, *, action="read"):
+    """The order, if the user may: read it (any role), update its progress
+    (its assigned engineers, or an admin), accept it (inspectors) or change it (admins)."""
+    order = get_object_or_404(orders_for_list(), pk=pk)
+    allowed = {
+        "read": lambda: True,
+        "progress": lambda: roles.has_role(user, roles.ADMIN) or (
+            roles.has_role(user, roles.ENGINEER) and order.is_assigned(user)
+        ),
+        "accept": lambda: roles.has_role(user, roles.INSPECTOR),
+        "change": lambda: roles.has_role(user, roles.ADMIN),
+    }[action]
+    if not allowed():
+        raise PermissionDenied
+    return order
+
+
+@role_required(roles.ENGINEER)
+def my_orders(request):
+    """The engineer's phone page: their open orders by deadline, each with a quick progress form."""
+    orders = orders_for_list().filter(engineers=request.user).exclude(status=WorkOrder.Status.ACCEPTED)
+    cards = [(order, ProgressForm(initial={"percent": order.progress_pct, "version": order.version}, prefix=f"o{order.pk}"))
+             for order in orders]
+    return render(request, "works/my_orders.html", {"cards": cards})
+
+
+@role_required()
+def order_list(request):
+    filterset = WorkOrderFilter(request.GET, queryset=orders_for_list())
+    return render(request, "works/order_list.html", {
+        "filter": filterset, "orders": filterset.qs if filterset.is_valid() else WorkOrder.objects.none(),
+        "can_create": roles.has_role(request.user, roles.ADMIN),
+    })
+
+
+@role_required()
+def order_detail(request, pk, *, progress_form=None, accept_form=None, status=200):
+    order = get_order_for_user(request.user, pk)
+    updates = order.updates.select_related("author").prefetch_related("photos")
+    return render(request, "works/order_detail.html", {
+        "order": order,
+        "updates": updates,
+        "acceptance": getattr(order, "acceptance", None),
+        "history": history_of(order),
+        "can_progress": _may(request.user, order, "progress"),
+        "can_accept": order.status == WorkOrder.Status.COMPLETED and _may(request.user, order, "accept"),
+        "progress_form": progress_form or ProgressForm(initial={"percent": order.progress_pct, "version": order.version}),
+        "accept_form": accept_form or AcceptanceForm(initial={"version": order.version}),
+        "map_config": map_config(order=order_geometry(order)),
+    }, status=status)
+
+
+def _may(user, order, action):
+    try:
+        get_order_for_user(user, order.pk, action=action)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@role_required(roles.ENGINEER)
+def order_progress(request, pk):
+    """POST a progress update from the order page or the phone list."""
+    order = get_order_for_user(request.user, pk, action="progress")
+    if request.method != "POST":
+        return redirect(order)
+    prefix = request.POST.get("prefix") or None
+    form = ProgressForm(request.POST, request.FILES, prefix=prefix)
+    if form.is_valid():
+        try:
+            services.progress_update_create(
+                order_id=order.pk, user=request.user, percent=form.cleaned_data["percent"],
+                note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.cleaned_data["photos"],
+            )
+        except services.StaleVersion as stale:
+            form = _refresh_version(form, stale.order, prefix)
+            form.add_error(None, conflict_message(stale.order))
+            return order_detail(request, pk, progress_form=form, status=409)
+        except ValidationError as error:
+            form.add_error("percent", error)
+        else:
+            messages.success(request, _("Progress saved: %(pct)d %%.") % {"pct": form.cleaned_data["percent"]})
+            return redirect(request.POST.get("next") or order.get_absolute_url())
+    return order_detail(request, pk, progress_form=form, status=400)
+
+
+def _refresh_version(form, order, prefix):
+    """The same form, carrying the order's current version, so that sending again is a choice."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = order.version
+    refreshed = ProgressForm(data, prefix=prefix)
+    refreshed.is_valid()
+    return refreshed
+
+
+def conflict_message(order):
+    latest = order.updates.select_related("author").first()
+    who = (latest.author.get_full_name() or latest.author.username) if latest else "—"
+    return _(
+        "Someone else updated this order while you were working: it is now at %(pct)d %% (%(status)s, last by %(who)s). "
+        "Your update was not saved. Check the timeline below, then send yours again."
+    ) % {"pct": order.progress_pct, "status": order.get_status_display(), "who": who}
+
+
+@role_required(roles.INSPECTOR)
+def order_accept(request, pk):
+    order = get_order_for_user(request.user, pk, action="accept")
+    if request.method != "POST":
+        return redirect(order)
+    form = AcceptanceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.work_order_accept(
+                order_id=order.pk, user=request.user, note=form.cleaned_data["note"],
+                photo=form.cleaned_data["photo"], version=form.cleaned_data["version"],
+            )
+        except services.StaleVersion as stale:
+            form.add_error(None, conflict_message(stale.order))
+            return order_detail(request, pk, accept_form=form, status=409)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Accepted: the works are verified and closed."))
+            return redirect(order)
+    return order_detail(request, pk, accept_form=form, status=400)
+
+
+@role_required(roles.ADMIN)
+def order_create(request):
+    hazard = Hazard.objects.filter(code=request.GET.get("hazard")).first()
+    return _edit(request, WorkOrder(created_by=request.user, hazard=hazard))
+
+
+@role_required(roles.ADMIN)
+def order_edit(request, pk):
+    return _edit(request, get_order_for_user(request.user, pk, action="change"))
+
+
+def _edit(request, order):
+    form = WorkOrderForm(request.POST or None, instance=order)
+    if request.method == "POST" and form.is_valid():
+        order = form.save()
+        services.hazard_follow_orders(order.hazard, user=request.user)
+        messages.success(request, _("Work order saved."))
+        return redirect(order)
+    return render(request, "works/order_form.html", {"form": form, "order": order})
+
+
+def order_geometry(order):
+    """GeoJSON of what the small map shows: the hazard, or the reach."""
+    geometry = order.hazard.location if order.hazard_id else order.reach_line()
+    return {"geojson": geometry.geojson, "colour": order.hazard.risk_colour if order.hazard_id else "#6a3d9a"}
+
