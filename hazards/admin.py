@@ -2,7 +2,7 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Hazard, HazardPhoto, River, Town, Village
+from .models import Hazard, HazardPhoto, ProgressUpdate, River, Town, Village, WorkOrder
 
 
 class HazardPhotoInline(admin.TabularInline):
@@ -35,3 +35,21 @@ class TownAdmin(LeafletGeoAdmin):
 class VillageAdmin(LeafletGeoAdmin):
     list_display = ["code", "name_zh", "name_en", "town", "approximate"]
     list_filter = ["town"]
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ["created_at", "author", "percent", "note"]
+    readonly_fields = ["created_at", "author", "percent", "note"]
+    can_delete = False
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "hazard", "river", "status", "progress_pct", "deadline"]
+    list_filter = ["status", "kind", "river"]
+    search_fields = ["title", "responsible_unit", "contractor"]
+    filter_horizontal = ["engineers"]
+    autocomplete_fields = ["hazard"]
+    inlines = [ProgressUpdateInline]

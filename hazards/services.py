@@ -21,7 +21,7 @@ class StaleVersion(Exception):
 
 
 def _locked_order(order_id, version):
-    order = WorkOrder.objects.select_for_update().select_related("hazard").get(pk=order_id)
+    order = WorkOrder.objects.select_for_update().get(pk=order_id)
     if version is not None and order.version != version:
         raise StaleVersion(order)
     return order

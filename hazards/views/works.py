@@ -59,13 +59,16 @@ def order_list(request):
 def order_detail(request, pk, *, progress_form=None, accept_form=None, status=200):
     order = get_order_for_user(request.user, pk)
     updates = order.updates.select_related("author").prefetch_related("photos")
+    # A form sent back with errors is always shown, so that nothing typed is lost.
+    open_for_progress = order.status != WorkOrder.Status.ACCEPTED or progress_form is not None
+    ready_for_acceptance = order.status == WorkOrder.Status.COMPLETED or accept_form is not None
     return render(request, "works/order_detail.html", {
         "order": order,
         "updates": updates,
         "acceptance": getattr(order, "acceptance", None),
         "history": history_of(order),
-        "can_progress": _may(request.user, order, "progress"),
-        "can_accept": order.status == WorkOrder.Status.COMPLETED and _may(request.user, order, "accept"),
+        "can_progress": open_for_progress and _may(request.user, order, "progress"),
+        "can_accept": ready_for_acceptance and _may(request.user, order, "accept"),
         "progress_form": progress_form or ProgressForm(initial={"percent": order.progress_pct, "version": order.version}),
         "accept_form": accept_form or AcceptanceForm(initial={"version": order.version}),
         "map_config": map_config(order=order_geometry(order)),
