@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/hazards/", api.hazards, name="api-hazards"),
     path("api/hazards/<str:code>/", api.hazard, name="api-hazard"),
     path("api/rivers/", api.rivers, name="api-rivers"),
+    path("api/district/", api.district, name="api-district"),
     path("api/work-orders/", api.work_orders, name="api-work-orders"),
     path("api/work-orders/<int:pk>/progress/", api.work_order_progress, name="api-work-order-progress"),
 ]

@@ -33,6 +33,7 @@ def map_config(**extra):
     """What the page scripts need: API addresses, risk colours, messages."""
     return {
         "riversUrl": reverse("hazards:api-rivers"),
+        "districtUrl": reverse("hazards:api-district"),
         "hazardsUrl": reverse("hazards:api-hazards"),
         "workOrdersUrl": reverse("hazards:api-work-orders"),
         "risks": [

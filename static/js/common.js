@@ -13,15 +13,28 @@ window.Floodwatch = {
   },
 
   // Say once, quietly, when no basemap tile loads: our own layers still work.
-  watchTiles: function (map, message, show) {
-    var warned = false;
+  watchTiles: function (map, message) {
+    var note = L.control({position: "bottomleft"});
+    note.onAdd = function () {
+      var div = L.DomUtil.create("div", "basemap-note");
+      div.textContent = message;
+      return div;
+    };
     map.eachLayer(function (layer) {
       if (layer instanceof L.TileLayer) {
-        layer.on("tileerror", function () {
-          if (!warned) { warned = true; show(message); }
-        });
+        layer.once("tileerror", function () { note.addTo(map); });
       }
     });
+  },
+
+  // The district outline under everything else: with no basemap it is the only landmark.
+  loadDistrict: function (map, cfg) {
+    return fetch(cfg.districtUrl, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        return L.geoJSON(data, {interactive: false, style: {color: "#5b6875", weight: 2, dashArray: "4 4", fillOpacity: 0.04}})
+          .addTo(map).bringToBack();
+      });
   },
 
   loadRivers: function (map, cfg, fit) {

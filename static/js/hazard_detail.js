@@ -3,6 +3,8 @@
 
 window.floodwatchDetailMap = function (map) {
   var cfg = Floodwatch.config();
+  Floodwatch.watchTiles(map, cfg.text.noBasemap);
+  Floodwatch.loadDistrict(map, cfg);
   Floodwatch.loadRivers(map, cfg, false);
   Floodwatch.hazardMarker(cfg.hazard, cfg.colour).addTo(map);
   map.setView(cfg.hazard, 15);

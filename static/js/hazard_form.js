@@ -18,6 +18,8 @@ window.floodwatchPickMap = function (map) {
     lon.value = latlng.lng.toFixed(6);
   }
 
+  Floodwatch.watchTiles(map, cfg.text.noBasemap);
+  Floodwatch.loadDistrict(map, cfg);
   Floodwatch.loadRivers(map, cfg, !(lat.value && lon.value));
   if (lat.value && lon.value) { place([+lat.value, +lon.value], 15); }
 

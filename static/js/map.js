@@ -8,7 +8,8 @@ window.floodwatchMap = function (map) {
     status.textContent = text;
     status.className = "map-status" + (isError ? " error" : "") + (text ? " visible" : "");
   }
-  Floodwatch.watchTiles(map, cfg.text.noBasemap, show);
+  Floodwatch.watchTiles(map, cfg.text.noBasemap);
+  Floodwatch.loadDistrict(map, cfg);
   Floodwatch.addLegend(map, cfg);
   Floodwatch.loadRivers(map, cfg, true).then(function () { loadReaches(map, cfg); });
   window.hazardMap = map;

@@ -3,6 +3,8 @@
 
 window.floodwatchOrderMap = function (map) {
   var cfg = Floodwatch.config();
+  Floodwatch.watchTiles(map, cfg.text.noBasemap);
+  Floodwatch.loadDistrict(map, cfg);
   Floodwatch.loadRivers(map, cfg, false);
   var layer = L.geoJSON(JSON.parse(cfg.order.geojson), {
     pointToLayer: function (f, latlng) { return Floodwatch.hazardMarker(latlng, cfg.order.colour); },
