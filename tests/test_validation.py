@@ -42,7 +42,7 @@ def test_a_point_outside_the_district_is_refused(rivers, client_as):
 def test_a_point_far_from_the_chosen_river_is_refused(rivers, client_as):
     response = report(client_as("inspector"), latitude=KOUZI[0], longitude=KOUZI[1], river=rivers["chaobai"].pk)
     message = errors(response)
-    assert "m from the 潮白河 centerline; a hazard must lie within 500 m of it" in message
+    assert "m from the Chaobai River centerline; a hazard must lie within 500 m of it" in message
 
 
 def test_a_point_near_no_river_is_refused(rivers, client_as):

@@ -36,9 +36,13 @@ class HazardForm(forms.ModelForm):
         model = Hazard
         fields = [
             "title", "river", "kind", "in_main_channel", "blockage_pct", "status",
-            "risk_override", "risk_override_reason", "responsible_unit", "description",
+            "risk_override", "risk_override_reason", "responsible_unit", "description", "interim_measure",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "risk_override_reason": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "risk_override_reason": forms.Textarea(attrs={"rows": 2}),
+            "interim_measure": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
