@@ -9,7 +9,7 @@ DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-m
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk python3-venv gettext \
 	poppler-utils zbar-tools libzbar0 chromium
 
-.PHONY: run test setup system-packages migrate demo bench messages clean
+.PHONY: run test setup system-packages migrate static demo bench messages clean
 
 run: setup demo
 	@echo ""
@@ -28,7 +28,7 @@ test: setup
 bench: setup
 	$(PY) -m bench
 
-setup: system-packages $(VENV)/.requirements messages migrate
+setup: system-packages $(VENV)/.requirements messages migrate static
 
 # Installs only the Debian packages that are missing.
 system-packages:
@@ -59,6 +59,10 @@ locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po | $(V
 
 migrate: | $(VENV)/.requirements
 	$(PY) manage.py migrate -v 0
+
+# WhiteNoise serves static files (Leaflet included) from var/static.
+static: | $(VENV)/.requirements
+	$(PY) manage.py collectstatic --noinput -v 0
 
 demo: migrate
 	$(PY) manage.py load_demo
