@@ -187,7 +187,7 @@ def work_order_progress(request, pk):
     try:
         services.progress_update_create(
             order_id=order.pk, user=request.user, percent=form.cleaned_data["percent"],
-            note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.cleaned_data["photos"],
+            note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.all_photos(),
         )
     except services.StaleVersion as stale:
         current = json.loads(order_feature(stale.order, timezone.localdate()))["properties"]

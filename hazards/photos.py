@@ -1,11 +1,16 @@
 """Photos: validation, thumbnails, and the GPS position a phone writes into EXIF."""
 
+import os
+import re
+import uuid
 from io import BytesIO
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -62,3 +67,52 @@ def thumbnail(image):
     out = BytesIO()
     small.save(out, "JPEG", quality=80)
     return ContentFile(out.getvalue())
+
+
+# Photos chosen in a form that failed for another reason are kept for the
+# next try under pending/, named in a signed token carried by the form: an
+# inspector on a river bank should not have to take them again.
+PENDING = "pending/"
+PENDING_NAME = re.compile(r"pending/[0-9a-f]{32}\.[a-z]{3,4}")
+PENDING_SALT = "floodwatch.pending-photos"
+PENDING_MAX_AGE = 24 * 3600
+
+
+def stash(files):
+    """Store files for the next try; returns the token that names them."""
+    names = []
+    for f in files:
+        if PENDING_NAME.fullmatch(getattr(f, "pending_name", "")):
+            names.append(f.pending_name)
+            continue
+        extension = os.path.splitext(f.name)[1].lower()
+        if extension not in (".jpg", ".jpeg", ".png", ".webp"):
+            extension = ".jpg"
+        f.seek(0)
+        names.append(default_storage.save(f"{PENDING}{uuid.uuid4().hex}{extension}", f))
+    return signing.dumps(names, salt=PENDING_SALT) if names else ""
+
+
+def unstash(token):
+    """The files a token names, if it is ours, recent, and they are still there."""
+    if not token:
+        return []
+    try:
+        names = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    files = []
+    for name in names:
+        if PENDING_NAME.fullmatch(name) and default_storage.exists(name):
+            f = File(default_storage.open(name), name=os.path.basename(name))
+            f.pending_name = name
+            files.append(f)
+    return files
+
+
+def discard(files):
+    """Remove stashed files once they have been saved for good."""
+    for f in files:
+        if PENDING_NAME.fullmatch(getattr(f, "pending_name", "")):
+            f.close()
+            default_storage.delete(f.pending_name)

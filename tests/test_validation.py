@@ -101,3 +101,22 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(rivers, clie
 def test_the_form_keeps_what_was_typed_after_an_error(rivers, client_as):
     response = report(client_as("inspector"), latitude=KOUZI[1], longitude=KOUZI[0], title="铺外路涵管")
     assert 'value="铺外路涵管"' in response.content.decode()
+
+
+def test_a_photo_chosen_with_a_bad_location_is_kept_for_the_next_try(rivers, client_as, settings):
+    client = client_as("inspector")
+    response = report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    assert "Latitude and longitude look swapped" in errors(response)
+    page = response.content.decode()
+    assert "The photo you chose last time is kept" in page
+    token = response.context["form"].data["kept_photos"]
+
+    response = report(client, latitude=KOUZI[0], longitude=KOUZI[1], kept_photos=token)
+    hazard = Hazard.objects.get()
+    assert response.status_code == 302 and hazard.photos.count() == 1
+    assert not list((settings.MEDIA_ROOT / "pending").iterdir())  # the kept copy is gone
+
+
+def test_a_forged_kept_photos_token_brings_nothing(rivers, client_as):
+    report(client_as("inspector"), latitude=KOUZI[0], longitude=KOUZI[1], kept_photos="pending/../../etc/passwd")
+    assert Hazard.objects.get().photos.count() == 0

@@ -134,3 +134,22 @@ def test_the_order_page_shows_its_history(client_as, order, cast):
     services.progress_update_create(order_id=order.pk, user=cast["engineer"], percent=35, version=order.version)
     page = client_as("leader").get(order.get_absolute_url()).content.decode()
     assert "0 → 35" in page
+
+
+def test_after_a_conflict_the_photo_is_kept_and_sending_again_saves_it(client_as, order):
+    from .conftest import jpeg
+
+    seen = order.version
+    url = reverse("hazards:work-order-progress", args=[order.pk])
+    client_as("engineer").post(url, {"percent": 40, "version": seen})
+    response = client_as("engineer2").post(url, {"percent": 45, "note": "Tower base done", "version": seen,
+                                                  "photos": [jpeg()]})
+    assert response.status_code == 409
+    form = response.context["progress_form"]
+    assert form.kept_count == 1 and int(form.data["version"]) == seen + 1
+
+    again = client_as("engineer2").post(url, {"percent": 45, "note": "Tower base done", "version": form.data["version"],
+                                               "kept_photos": form.data["kept_photos"]})
+    assert again.status_code == 302
+    order.refresh_from_db()
+    assert order.progress_pct == 45 and order.updates.first().photos.count() == 1

@@ -1,3 +1,4 @@
 """Forms, by concern, like the views."""
 
-from .register import HazardForm, MultiplePhotoField  # noqa: F401
+from .photos import MultiplePhotoField, PhotosForm  # noqa: F401
+from .register import HazardForm  # noqa: F401

@@ -4,33 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import photos
 from ..models import Hazard, River
+from .photos import PhotosForm
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; each is checked before anything is saved."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
-class HazardForm(forms.ModelForm):
+class HazardForm(PhotosForm, forms.ModelForm):
     """Report or edit a hazard. The point comes from the map, the phone or a photo."""
 
     latitude = forms.FloatField(label=_("Latitude"), required=False)
     longitude = forms.FloatField(label=_("Longitude"), required=False)
-    photos = MultiplePhotoField(
-        label=_("Photos"), required=False,
-        help_text=_("A photo with GPS places the point when none is chosen on the map."),
-    )
 
     class Meta:
         model = Hazard
@@ -49,15 +30,11 @@ class HazardForm(forms.ModelForm):
         self.fields["river"].required = False
         self.fields["river"].empty_label = _("Nearest river")
         self.fields["river"].queryset = River.objects.all()
+        self.fields["photos"].help_text = _("A photo with GPS places the point when none is chosen on the map.")
         self.fields["risk_override"].help_text = _("Leave empty to use the rule; a manual level needs a reason.")
         location = self.instance.location
         if location is not None and not self.is_bound:
             self.initial.update(latitude=round(location.y, 6), longitude=round(location.x, 6))
-
-    def clean_photos(self):
-        uploads = self.cleaned_data["photos"]
-        self.photo_images = [photos.open_checked(upload) for upload in uploads]
-        return uploads
 
     def clean(self):
         cleaned = super().clean()
@@ -67,7 +44,7 @@ class HazardForm(forms.ModelForm):
         elif lat is not None or lon is not None:
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
         else:
-            gps = next(filter(None, map(photos.gps_point, getattr(self, "photo_images", []))), None)
+            gps = next(filter(None, (photos.gps_point(photos.open_checked(f)) for f in self.all_photos())), None)
             if gps is not None:
                 self.instance.location = gps
             elif self.instance.location is None:

@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Hazard, WorkOrder
-from .register import MultiplePhotoField
+from .photos import PhotosForm
 
 
 class WorkOrderForm(forms.ModelForm):
@@ -42,12 +42,11 @@ class WorkOrderForm(forms.ModelForm):
         return version
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PhotosForm):
     """An engineer's progress report, from a phone on site."""
 
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
-    photos = MultiplePhotoField(label=_("Photos"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -113,10 +113,12 @@ def _edit(request, hazard):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             hazard = form.save()
-            for upload in form.cleaned_data["photos"]:
+            for upload in form.all_photos():
                 HazardPhoto.from_upload(upload, request.user, hazard=hazard)
+        form.forget_kept_photos()
         messages.success(request, _("Saved %(code)s.") % {"code": hazard.code})
         return redirect(hazard)
+    form.keep_photos()
     return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard, "map_config": map_config()})
 
 

@@ -95,27 +95,22 @@ def order_progress(request, pk):
         try:
             services.progress_update_create(
                 order_id=order.pk, user=request.user, percent=form.cleaned_data["percent"],
-                note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.cleaned_data["photos"],
+                note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.all_photos(),
             )
         except services.StaleVersion as stale:
-            form = _refresh_version(form, stale.order, prefix)
             form.add_error(None, conflict_message(stale.order))
+            # Sending again is now a choice made knowing the current state.
+            form.keep_photos()
+            form.data[form.add_prefix("version")] = stale.order.version
             return order_detail(request, pk, progress_form=form, status=409)
         except ValidationError as error:
             form.add_error("percent", error)
         else:
+            form.forget_kept_photos()
             messages.success(request, _("Progress saved: %(pct)d %%.") % {"pct": form.cleaned_data["percent"]})
             return redirect(request.POST.get("next") or order.get_absolute_url())
+    form.keep_photos()
     return order_detail(request, pk, progress_form=form, status=400)
-
-
-def _refresh_version(form, order, prefix):
-    """The same form, carrying the order's current version, so that sending again is a choice."""
-    data = form.data.copy()
-    data[form.add_prefix("version")] = order.version
-    refreshed = ProgressForm(data, prefix=prefix)
-    refreshed.is_valid()
-    return refreshed
 
 
 def conflict_message(order):

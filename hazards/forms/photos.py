@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .. import photos
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; each is checked before anything is saved."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        for upload in files:
+            super().clean(upload, initial)
+            photos.open_checked(upload)
+        return files
+
+
+class PhotosForm(forms.Form):
+    """Photos that survive a failed submit: they are kept for the next try."""
+
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    kept_photos = forms.CharField(widget=forms.HiddenInput, required=False)
+    kept_count = 0
+
+    def clean_kept_photos(self):
+        return photos.unstash(self.cleaned_data["kept_photos"])
+
+    def all_photos(self):
+        return self.cleaned_data.get("kept_photos", []) + self.cleaned_data.get("photos", [])
+
+    def keep_photos(self):
+        """After a failed submit, keep the photos that passed their checks."""
+        if self.is_valid() or not self.is_bound:
+            return
+        kept = self.all_photos()
+        self.data = self.data.copy()
+        self.data[self.add_prefix("kept_photos")] = photos.stash(kept)
+        self.kept_count = len(kept)
+
+    def forget_kept_photos(self):
+        """After a successful save, the kept copies are no longer needed."""
+        photos.discard(self.cleaned_data.get("kept_photos", []))
