@@ -60,3 +60,16 @@ def test_an_inspector_clicks_the_map_adds_a_photo_and_sees_the_new_marker(browse
     page.goto(live_server.url + "/")
     page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length > {markers_before}")
     page.screenshot(path=str(tmp_path / "map.png"))
+
+
+def test_a_photo_with_gps_puts_the_marker_on_the_map_before_saving(browser, live_server, demo, tmp_path):
+    photo = tmp_path / "gps.jpg"
+    photo.write_bytes(jpeg(gps=(39.8531, 116.6400)).read())
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(page, live_server, "inspector", "floodwatch-demo")
+    page.goto(live_server.url + "/hazards/new/")
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    assert (round(float(page.input_value("#id_latitude")), 4), round(float(page.input_value("#id_longitude")), 4)) == (
+        39.8531, 116.6400)
+    assert page.locator("#pick-map .leaflet-marker-icon").count() == 1

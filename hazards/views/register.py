@@ -52,6 +52,7 @@ def map_config(**extra):
             "locating": _("Finding your position…"),
             "located": _("Position found (±%(m)s m)."),
             "noPosition": _("Your position is not available:"),
+            "fromPhoto": _("Position read from the photo's GPS."),
         },
         **extra,
     }
