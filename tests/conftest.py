@@ -21,6 +21,13 @@ def rivers(db):
     return {river.code: river for river in River.objects.all()}
 
 
+@pytest.fixture
+def demo(db, settings):
+    """The demo data that `make run` loads: users, hazards, work orders."""
+    settings.DEMO_DATA_ALLOWED = True
+    call_command("load_demo", verbosity=0)
+
+
 def make_user(username, role=None):
     user = User.objects.create_user(username, password="pw-" + username, first_name=username.title())
     if role:

@@ -1,7 +1,6 @@
 """An engineer on a phone posts progress, and the map's popup shows it."""
 
 import pytest
-from django.core.management import call_command
 
 from hazards.models import WorkOrder
 
@@ -9,12 +8,6 @@ from .browser import log_in
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEMO_DATA_ALLOWED = True
-    call_command("load_demo", verbosity=0)
 
 
 def test_an_engineer_posts_60_percent_with_a_photo_and_the_popup_shows_it(browser, live_server, demo, tmp_path):

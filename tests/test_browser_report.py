@@ -1,7 +1,6 @@
 """An inspector reports a hazard in a real browser: log in, click the map, add a photo."""
 
 import pytest
-from django.core.management import call_command
 
 from hazards.models import Hazard
 
@@ -9,12 +8,6 @@ from .browser import log_in
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEMO_DATA_ALLOWED = True
-    call_command("load_demo", verbosity=0)
 
 
 def test_an_inspector_clicks_the_map_adds_a_photo_and_sees_the_new_marker(browser, live_server, demo, tmp_path):
