@@ -1,5 +1,9 @@
-"""The models, by concern: places, the hazard register, and clearance works."""
+"""The models, by concern: places, the hazard register, clearance works, and flood-season readiness."""
 
 from .places import River, Town, Village  # noqa: F401
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401
+from .readiness import (  # noqa: F401
+    Drill, DrillFollowUp, DrillPhoto, EvacuationPlan, EvacuationRoute, Patrol, PatrolCheck, PatrolPhoto, PlanContact,
+    Shelter, season_in_view,
+)
