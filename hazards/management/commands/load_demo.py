@@ -72,6 +72,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.load_users()
             created = self.load_hazards(users["inspector"])
+        call_command("load_demo_readiness", stdout=self.stdout)
         self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards.")
 
     def load_users(self):
