@@ -27,6 +27,7 @@ def test_an_inspector_clicks_the_map_adds_a_photo_and_sees_the_new_marker(browse
 
     page.click("nav a[href$='/hazards/new/']")
     page.wait_for_selector("#pick-map path.leaflet-interactive")  # the rivers are drawn
+    page.wait_for_function("!window.pickMap._animatingZoom")  # and the map has zoomed to them
     xth = Hazard.objects.get(code="XTH-002").river
     target = xth.point_at(4200, offset_m=10)
     page.locator("#pick-map").scroll_into_view_if_needed()
