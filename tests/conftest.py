@@ -10,6 +10,8 @@ from PIL import Image
 
 from hazards.models import Hazard, River
 
+from .browser import browser  # noqa: F401  (one Chromium for every browser test module: import only log_in there)
+
 ROLES = ("inspector", "engineer", "leader", "admin")
 
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from hazards.models import Hazard
 
-from .browser import browser, log_in  # noqa: F401  (fixture)
+from .browser import log_in
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,7 +17,7 @@ def demo(settings):
     call_command("load_demo", verbosity=0)
 
 
-def test_an_inspector_clicks_the_map_adds_a_photo_and_sees_the_new_marker(browser, live_server, demo, tmp_path):  # noqa: F811
+def test_an_inspector_clicks_the_map_adds_a_photo_and_sees_the_new_marker(browser, live_server, demo, tmp_path):
     photo = tmp_path / "culvert.jpg"
     photo.write_bytes(jpeg().read())
     page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone

@@ -110,8 +110,10 @@ class Patrol(models.Model):
 
     def hazards_passed(self):
         """The hazards on this river within the stretches the patrol covered, upstream to downstream."""
-        hazards = Hazard.objects.filter(river=self.river_id).select_related("village")
-        return [h for h in hazards if any(a <= h.chainage_m <= b for a, b in self.covered)]
+        within = models.Q(pk__in=[])
+        for start, end in self.covered:
+            within |= models.Q(chainage_m__gte=start, chainage_m__lte=end)
+        return Hazard.objects.filter(within, river=self.river_id).order_by("chainage_m")
 
 
 def river_followed_by(track):

@@ -33,7 +33,13 @@ def readiness_config(**extra):
             "capacity": _("capacity %(n)s"),
             "route": _("Evacuation route"),
             "approximate": _("village position approximate"),
-            "drawHint": _("Click along the river to draw the stretch walked; double-click to finish."),
+            "ready": _("Ready"),
+            "notReady": _("Not ready"),
+            "atRisk": _("Not ready, at risk"),
+            "drawHint": _("Click along the river to draw the stretch walked; click the last point again to finish."),
+            "drawStart": _("Click to start the line."),
+            "drawContinue": _("Click to continue the line."),
+            "drawEnd": _("Click the last point again to finish."),
             "overlays": {
                 "coverage7": _("Patrolled, last 7 days"),
                 "coverage30": _("Patrolled, last 30 days"),
@@ -49,10 +55,13 @@ def readiness_config(**extra):
 def get_patrol_for_user(user, pk, *, edit=False):
     """The patrol, if this user may see it (any role) or add to it (its inspector, or an admin)."""
     patrol = get_object_or_404(Patrol.objects.select_related("river", "inspector"), pk=pk)
-    if edit and not (patrol.inspector_id == user.pk and roles.has_role(user, roles.INSPECTOR)) \
-            and not roles.has_role(user, roles.ADMIN):
+    if edit and not may_edit_patrol(user, patrol):
         raise PermissionDenied
     return patrol
+
+
+def may_edit_patrol(user, patrol):
+    return roles.has_role(user, roles.ADMIN) or (patrol.inspector_id == user.pk and roles.has_role(user, roles.INSPECTOR))
 
 
 def _days(request):
@@ -96,25 +105,23 @@ def patrol_create(request):
 def patrol_detail(request, pk):
     patrol = get_patrol_for_user(request.user, pk)
     checks = patrol.checks.select_related("hazard").prefetch_related("photos")
-    can_edit = _may_edit_patrol(request.user, patrol)
+    can_edit = may_edit_patrol(request.user, patrol)
     return render(request, "readiness/patrol_detail.html", _patrol_context(patrol, checks, can_edit, request))
-
-
-def _may_edit_patrol(user, patrol):
-    return roles.has_role(user, roles.ADMIN) or (patrol.inspector_id == user.pk and roles.has_role(user, roles.INSPECTOR))
 
 
 def _patrol_context(patrol, checks, can_edit, request, form=None):
     checked = {check.hazard_id for check in checks}
+    passed = list(patrol.hazards_passed())
     hazard = request.GET.get("hazard")
     initial = {"hazard": Hazard.objects.filter(code=hazard, river=patrol.river).first()} if hazard else None
     return {
         "patrol": patrol, "checks": checks, "can_edit": can_edit,
-        "passed": [(h, h.pk in checked) for h in patrol.hazards_passed()],
+        "passed": [(h, h.pk in checked) for h in passed],
         "found": patrol.hazards_found.all(),
         "form": form or (PatrolCheckForm(patrol=patrol, initial=initial) if can_edit else None),
         "map_config": readiness_config(
             track=patrol.track.geojson, covered=[_reach_json(patrol.river, a, b) for a, b in patrol.covered],
+            hazards=[{"lat": h.location.y, "lon": h.location.x, "colour": h.risk_colour, "code": h.code} for h in passed],
         ),
     }
 

@@ -9,6 +9,9 @@ window.floodwatchPatrolMap = function (map) {
       L.geoJSON(JSON.parse(geometry), {style: {color: FloodwatchReadiness.COVERED, weight: 10, opacity: 0.8}}).addTo(map);
     });
     var track = L.geoJSON(JSON.parse(cfg.track), {style: {color: "#222", weight: 3, dashArray: "6 4"}}).addTo(map);
-    map.fitBounds(track.getBounds(), {padding: [30, 30]});
+    cfg.hazards.forEach(function (h) {
+      Floodwatch.hazardMarker([h.lat, h.lon], h.colour).bindTooltip(Floodwatch.escape(h.code)).addTo(map);
+    });
+    map.fitBounds(track.getBounds(), {padding: [30, 30], animate: false});
   });
 };

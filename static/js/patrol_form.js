@@ -3,6 +3,7 @@
 
 window.floodwatchTrackMap = function (map) {
   var cfg = Floodwatch.config();
+  FloodwatchReadiness.localiseDraw(cfg);
   var input = document.getElementById("id_drawn_track");
   var status = document.getElementById("draw-status");
   var drawn = null;

@@ -16,6 +16,6 @@ window.floodwatchPlanMap = function (map) {
   FloodwatchReadiness.plans(cfg, cfg.plan).then(function (layer) {
     layer.addTo(map);
     if (layer.getLayers().length) { bounds.extend(layer.getBounds()); }
-    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [40, 40], maxZoom: 15}); }
+    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [40, 40], maxZoom: 15, animate: false}); }
   });
 };

@@ -3,6 +3,7 @@
 
 window.floodwatchPlanEditMap = function (map) {
   var cfg = Floodwatch.config();
+  FloodwatchReadiness.localiseDraw(cfg);
   var hint = document.getElementById("map-hint");
   var pen = new L.Draw.Polyline(map, {shapeOptions: {color: FloodwatchReadiness.PLAN, weight: 4}});
   var placing = null, drawing = null;
@@ -59,5 +60,5 @@ window.floodwatchPlanEditMap = function (map) {
   document.querySelectorAll(".formset-row").forEach(bind);
   document.addEventListener("formset:added", function (ev) { bind(ev.detail.row); });
   Floodwatch.loadRivers(map, cfg, !bounds.isValid());
-  if (bounds.isValid()) { map.fitBounds(bounds, {padding: [40, 40], maxZoom: 15}); }
+  if (bounds.isValid()) { map.fitBounds(bounds, {padding: [40, 40], maxZoom: 15, animate: false}); }
 };

@@ -4,6 +4,8 @@
 window.floodwatchPlansMap = function (map) {
   var cfg = Floodwatch.config();
   FloodwatchReadiness.addLegend(map, cfg, ["plans"]);
-  Floodwatch.loadRivers(map, cfg, true);
-  FloodwatchReadiness.plans(cfg).then(function (layer) { layer.addTo(map); });
+  Promise.all([Floodwatch.loadRivers(map, cfg, false), FloodwatchReadiness.plans(cfg)]).then(function (layers) {
+    layers[1].addTo(map);
+    map.fitBounds(layers[0].getBounds(), {padding: [20, 20], animate: false});
+  });
 };

@@ -17,10 +17,12 @@ window.FloodwatchReadiness = (function () {
     return getJSON(cfg.coverageUrl + "?days=" + days).then(function (data) {
       return L.geoJSON(data, {
         pane: pane || "overlayPane",
+        // Under the hazard map's rivers, a wide casing; on its own, a line over the river.
         style: function (f) {
-          var p = f.properties;
-          return p.covered ? {color: COVERED, weight: 9, opacity: 0.85}
-                           : {color: UNCOVERED, weight: 7, opacity: 0.45, dashArray: p.approximate ? "8 6" : null};
+          var p = f.properties, casing = pane === "readiness";
+          return p.covered ? {color: COVERED, weight: casing ? 16 : 9, opacity: casing ? 0.7 : 0.85}
+                           : {color: UNCOVERED, weight: casing ? 14 : 7, opacity: casing ? 0.35 : 0.45,
+                              dashArray: p.approximate && !casing ? "8 6" : null};
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
@@ -99,6 +101,14 @@ window.FloodwatchReadiness = (function () {
     legend.addTo(map);
   }
 
+  // Leaflet.draw's hints, in the page's language.
+  function localiseDraw(cfg) {
+    var t = cfg.readinessText, hints = L.drawLocal.draw.handlers.polyline.tooltip;
+    hints.start = t.drawStart;
+    hints.cont = t.drawContinue;
+    hints.end = t.drawEnd;
+  }
+
   // The hazard map gets the readiness overlays, switched off until wanted.
   window.addEventListener("map:init", function (ev) {
     var map = ev.detail.map, el = document.getElementById("readiness-config");
@@ -107,5 +117,5 @@ window.FloodwatchReadiness = (function () {
     addOverlays(map, cfg, cfg.readinessText.overlays);
   });
 
-  return {coverage: coverage, plans: plans, addLegend: addLegend, getJSON: getJSON, COVERED: COVERED, PLAN: PLAN};
+  return {coverage: coverage, plans: plans, addLegend: addLegend, localiseDraw: localiseDraw, COVERED: COVERED, PLAN: PLAN};
 })();

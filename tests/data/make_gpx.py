@@ -77,6 +77,7 @@ def main():
     write("xiaotaihou_k1_k4_walk.gpx", along, track_name="萧太后河巡河 K1-K4", with_waypoint=True)
     write("off_river_walk.gpx", shifted(walk(xth, 1000, 4000, kmh=4.5, offset_m=0), 1500), track_name="台湖镇 村内道路")
     write("chaobai_by_car.gpx", walk(cbh, 10000, 20000, kmh=40, step_m=60, seed=2), track_name="潮白河 巡河")
+    write("chaobai_k20_k24_walk.gpx", walk(cbh, 20000, 24000, kmh=4.5, seed=3), track_name="潮白河 巡河 K20-K24")
     write("waypoints_only.gpx", [], track_name="标注点")
     bund = [(31.2400 + i * 0.0004, 121.4900, START + datetime.timedelta(seconds=20 * i)) for i in range(50)]
     write("outside_district.gpx", bund, track_name="外滩")
