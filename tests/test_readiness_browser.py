@@ -4,10 +4,11 @@ another draws one; a leader opens the readiness table and sees which villages ar
 import re
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.utils import timezone
 
-from hazards.models import Patrol, River
+from hazards.models import EvacuationPlan, Patrol, River, Village
 
 from .browser import log_in
 from .test_patrols import gpx_file
@@ -119,3 +120,52 @@ def test_a_leader_opens_the_readiness_table_and_sees_which_villages_are_not_read
     assert page.locator("#readiness-map path[fill='#d7191c']").count() >= 1  # red villages on the map
     assert page.locator("#readiness-map path[fill='#1a9850']").count() == 2
     page.screenshot(path=str(tmp_path / "readiness.png"), full_page=True)
+
+
+def click_on_map(page, map_name, point):
+    x, y = page.evaluate(
+        f"([lat, lon]) => {{ const m = window.{map_name}, p = m.latLngToContainerPoint([lat, lon]),"
+        " r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }", [point.y, point.x])
+    page.mouse.click(x, y)
+    page.wait_for_timeout(150)
+
+
+def test_an_inspector_writes_kouzis_plan_placing_a_shelter_and_drawing_a_route(page, live_server, demo, tmp_path):
+    kouzi = Village.objects.get(name_en="Kouzi")
+    school = Point(kouzi.geom.x - 0.004, kouzi.geom.y + 0.006, srid=4326)  # away from the river
+    log_in(page, live_server, "inspector", "floodwatch-demo")
+    page.goto(f"{live_server.url}/plans/new/?village={kouzi.pk}")
+    assert page.input_value("#id_village") == str(kouzi.pk)
+    for field, value in (("people_at_risk", "820"), ("households_at_risk", "300"), ("vulnerable_people", "35")):
+        page.fill(f"#id_{field}", value)
+    page.select_option("#id_trigger_level", "orange")
+    page.fill("#id_reviewed_on", timezone.localdate().isoformat())
+    page.fill("#id_contacts-0-name", "张村长")
+    page.fill("#id_contacts-0-phone", "13800000401")
+    page.locator("#plan-map").scroll_into_view_if_needed()
+    page.wait_for_selector("#plan-map .village-marker")  # the map shows the chosen village
+    page.evaluate("([lat, lon]) => window.planMap.setView([lat, lon], 15, {animate: false})", [kouzi.geom.y, kouzi.geom.x])
+
+    page.fill("#id_shelters-0-name", "口子村小学")
+    page.fill("#id_shelters-0-capacity", "900")
+    page.click("[data-kind=shelter] .place")
+    click_on_map(page, "planMap", school)
+    assert float(page.input_value("#id_shelters-0-latitude")) == pytest.approx(school.y, abs=2e-4)
+
+    page.fill("#id_routes-0-name", "口子村—小学")
+    page.click("[data-kind=route] .draw")
+    corner = Point(kouzi.geom.x, school.y, srid=4326)
+    for point in (kouzi.geom, corner, school, school):  # the last point twice finishes the line
+        click_on_map(page, "planMap", point)
+    page.click("text=Add a shelter")  # a second row appears, left empty
+    assert page.locator("[data-kind=shelter].formset-row").count() == 2
+    page.screenshot(path=str(tmp_path / "plan_form.png"), full_page=True)
+    page.click("button.primary.big")
+
+    page.wait_for_selector("#plan-map path.leaflet-interactive")
+    plan = EvacuationPlan.objects.get(village=kouzi)
+    assert plan.shelters.get().capacity == 900 and plan.routes.get().path.num_points == 3
+    assert plan.routes.get().length_m == pytest.approx(1000, rel=0.3)
+    page.goto(f"{live_server.url}/readiness/")
+    kouzi_row = page.locator("tr[data-village='110112114206']")
+    assert "reviewed this year" in kouzi_row.inner_text() and "no drill before the flood season" in kouzi_row.inner_text()

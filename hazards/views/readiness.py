@@ -13,7 +13,7 @@ from .. import geo, roles, selectors_readiness as readiness, services_readiness 
 from ..forms_readiness import (
     DrillForm, EvacuationPlanForm, FollowUpFormSet, FollowUpWorkOrderForm, PatrolCheckForm, PatrolForm, plan_formsets,
 )
-from ..models import Drill, DrillFollowUp, EvacuationPlan, Hazard, Patrol, River, season_in_view
+from ..models import Drill, DrillFollowUp, EvacuationPlan, Hazard, Patrol, River, Village, season_in_view
 from ..roles import role_required
 from . import register
 
@@ -202,9 +202,15 @@ def _edit_plan(request, plan):
         plan = services.evacuation_plan_save(plan_form=form, formsets=formsets.values(), user=request.user)
         messages.success(request, _("Evacuation plan of %(village)s saved.") % {"village": plan.village})
         return redirect(plan)
+    villages = {v.pk: _latlon(v) for v in Village.objects.exclude(geom=None)}
     return render(request, "readiness/plan_form.html", {
-        "form": form, "plan": plan, **formsets, "map_config": readiness_config(),
+        "form": form, "plan": plan, **formsets, "map_config": readiness_config(villages=villages),
     })
+
+
+def _latlon(village):
+    point = readiness.village_point(village)
+    return [point.y, point.x]
 
 
 # Drills

@@ -57,6 +57,20 @@ window.floodwatchPlanEditMap = function (map) {
     drawing = null;
   });
 
+  // The chosen village, dashed: its position is approximate.
+  var villageSelect = document.getElementById("id_village"), villageMarker = null;
+  function showVillage(fit) {
+    var latlng = cfg.villages[villageSelect.value];
+    if (villageMarker) { map.removeLayer(villageMarker); villageMarker = null; }
+    if (!latlng) { return; }
+    villageMarker = L.circleMarker(latlng, {radius: 9, color: "#555", weight: 2, fillColor: "#fff", fillOpacity: 0.9,
+      dashArray: "3 3", className: "village-marker"}).bindTooltip(Floodwatch.escape(cfg.readinessText.approximate)).addTo(map);
+    bounds.extend(latlng);
+    if (fit) { map.setView(latlng, 14, {animate: false}); }
+  }
+  villageSelect.addEventListener("change", function () { showVillage(true); });
+  showVillage(false);
+
   document.querySelectorAll(".formset-row").forEach(bind);
   document.addEventListener("formset:added", function (ev) { bind(ev.detail.row); });
   Floodwatch.loadRivers(map, cfg, !bounds.isValid());
