@@ -58,7 +58,8 @@ class PatrolForm(forms.ModelForm):
     def _apply(self, track, source):
         patrol = self.instance
         patrol.track, patrol.source = track.line, source
-        patrol.started_at, patrol.ended_at, patrol.moving_speed_kmh = track.started_at, track.ended_at, track.moving_speed_kmh
+        patrol.started_at, patrol.ended_at = track.started_at, track.ended_at
+        patrol.moving_speed_kmh = track.moving_speed_kmh
         recorded_on = timezone.localdate(track.started_at) if track.started_at else None
         date = self.cleaned_data.get("date")
         if date and recorded_on and date != recorded_on:
@@ -73,7 +74,8 @@ class PatrolCheckForm(forms.ModelForm):
     """A hazard checked on a patrol, with what was seen there."""
 
     photo = forms.FileField(
-        label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        label=_("Photo"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     class Meta:
@@ -226,7 +228,8 @@ class DrillForm(forms.ModelForm):
         villages, town = cleaned.get("villages") or [], cleaned.get("town")
         towns = {village.town for village in villages}
         if len(towns) > 1:
-            self.add_error("villages", _("A drill is held in one town: these villages lie in %(n)s towns.") % {"n": len(towns)})
+            self.add_error(
+                "villages", _("A drill is held in one town: these villages lie in %(n)s towns.") % {"n": len(towns)})
         elif towns and town and town not in towns:
             self.add_error("town", _("The villages chosen are not in this town."))
         elif towns:

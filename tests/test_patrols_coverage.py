@@ -85,7 +85,7 @@ def test_speed_while_moving_ignores_stops():
     line = track((480000, 4420000), (480000, 4419000), (480000, 4419000), (480000, 4418000))
     t0 = datetime.datetime(2026, 5, 1, 1, 0, tzinfo=datetime.timezone.utc)
     # 1 km in 12 minutes, 30 minutes standing still, 1 km in 12 minutes: 5 km/h while moving.
-    times = [t0, t0 + datetime.timedelta(minutes=12), t0 + datetime.timedelta(minutes=42), t0 + datetime.timedelta(minutes=54)]
+    times = [t0 + datetime.timedelta(minutes=m) for m in (0, 12, 42, 54)]
     assert geo.moving_speed_kmh(line, times) == pytest.approx(5.0, rel=0.01)
     assert geo.moving_speed_kmh(line, [None] * 4) is None
 

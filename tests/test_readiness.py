@@ -105,7 +105,8 @@ def test_a_village_downstream_of_an_open_red_hazard_without_a_plan_is_flagged_fi
     assert "Liuying" in flagged and [r.village.name_en for r in table[:len(flagged)]] == flagged
     assert [r.village.name_en for r in table[-2:]] == ["Shiguzhuang", "Baimiao"]  # by chainage on the Chaobai
     row = next(r for r in table if r.village == liuying)
-    assert row.threat_m == pytest.approx(1500, abs=1) and row.gaps == ["no evacuation plan", "no drill before the flood season"]
+    assert row.threat_m == pytest.approx(1500, abs=1)
+    assert row.gaps == ["no evacuation plan", "no drill before the flood season"]
 
 
 @pytest.mark.parametrize("fields", [

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -136,16 +135,18 @@ def patrol_check_add(request, pk):
     patrol = get_patrol_for_user(request.user, pk, edit=True)
     form = PatrolCheckForm(request.POST, request.FILES, patrol=patrol)
     if form.is_valid():
-        check = services.patrol_check_record(check=form.save(commit=False), photo=form.cleaned_data["photo"], user=request.user)
+        check = services.patrol_check_record(
+            check=form.save(commit=False), photo=form.cleaned_data["photo"], user=request.user)
         messages.success(request, _("Check of %(code)s saved.") % {"code": check.hazard.code})
         return redirect(patrol)
     checks = patrol.checks.select_related("hazard").prefetch_related("photos")
-    return render(request, "readiness/patrol_detail.html", _patrol_context(patrol, checks, True, request, form), status=400)
+    context = _patrol_context(patrol, checks, True, request, form)
+    return render(request, "readiness/patrol_detail.html", context, status=400)
 
 
 @role_required(roles.INSPECTOR)
 def patrol_report_hazard(request, pk):
-    """The hazard report form, for a new hazard found on this patrol: the hazard links back to it."""
+    """The hazard report form (the register's own), for a new hazard found on this patrol: it links back."""
     patrol = get_patrol_for_user(request.user, pk, edit=True)
     return register._edit(request, Hazard(reported_by=request.user, patrol=patrol, river=patrol.river))
 
@@ -164,7 +165,7 @@ def get_plan_for_user(user, pk, *, edit=False):
 def plan_list(request):
     plans = EvacuationPlan.objects.select_related("village__town").prefetch_related("shelters", "routes")
     return render(request, "readiness/plan_list.html", {
-        "plans": plans, "today": timezone.localdate(), "can_edit": roles.has_role(request.user, roles.INSPECTOR),
+        "plans": plans, "can_edit": roles.has_role(request.user, roles.INSPECTOR),
         "map_config": readiness_config(),
     })
 
@@ -175,12 +176,8 @@ def plan_detail(request, pk):
     return render(request, "readiness/plan_detail.html", {
         "plan": plan, "shelters": plan.shelters.all(), "routes": plan.routes.all(), "contacts": plan.contacts.all(),
         "can_edit": roles.has_role(request.user, roles.INSPECTOR),
-        "map_config": readiness_config(plan=plan.pk, village=_village_json(plan.village)),
+        "map_config": readiness_config(plan=plan.pk, village=_latlon(plan.village) if plan.village.geom else None),
     })
-
-
-def _village_json(village):
-    return readiness.village_point(village).geojson if village.geom else None
 
 
 @role_required(roles.INSPECTOR)
@@ -209,6 +206,7 @@ def _edit_plan(request, plan):
 
 
 def _latlon(village):
+    """Where the map puts a village (its point, or a point inside its area), as [lat, lon]."""
     point = readiness.village_point(village)
     return [point.y, point.x]
 
@@ -303,13 +301,12 @@ def readiness_table(request):
     return render(request, "readiness/readiness_table.html", {
         "rows": rows, "rivers": River.objects.all(), "river": river,
         "flagged": sum(r.flagged for r in rows), "not_ready": sum(not r.ready for r in rows),
-        "season_start": season_start, "window_start": window_start, "today": timezone.localdate(),
+        "season_start": season_start, "window_start": window_start,
         "distance_m": settings.READINESS_RIVER_DISTANCE_M, "downstream_m": settings.AT_RISK_DOWNSTREAM_M,
         "map_config": readiness_config(villages=[_village_feature(r) for r in rows]),
     })
 
 
 def _village_feature(row):
-    point = readiness.village_point(row.village)
-    return {"lat": point.y, "lon": point.x, "name": str(row.village), "ready": row.ready, "flagged": row.flagged,
-            "gaps": row.gaps}
+    lat, lon = _latlon(row.village)
+    return {"lat": lat, "lon": lon, "name": str(row.village), "ready": row.ready, "flagged": row.flagged, "gaps": row.gaps}

@@ -7,8 +7,7 @@ window.floodwatchPlanMap = function (map) {
   Floodwatch.loadRivers(map, cfg, false);
   var bounds = L.latLngBounds([]);
   if (cfg.village) {
-    var v = JSON.parse(cfg.village);
-    var latlng = L.latLng(v.coordinates[1], v.coordinates[0]);
+    var latlng = L.latLng(cfg.village);
     L.circleMarker(latlng, {radius: 6, color: "#555", weight: 2, fillColor: "#fff", fillOpacity: 1, dashArray: "2 2"})
       .bindTooltip(Floodwatch.escape(cfg.readinessText.approximate)).addTo(map);
     bounds.extend(latlng);

@@ -13,6 +13,7 @@ import json
 import gpxpy.gpx
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -54,7 +55,10 @@ DEMO_DRILL = {
     "scenario": "潮白河上游来水，宋庄段水位超警戒，发布橙色洪水预警，白庙村、师姑庄村沿河低洼区群众转移至安置点。",
     "organiser": "宋庄镇防汛指挥部", "participants": 160, "duration_minutes": 90,
     "problems": "师姑庄村东片应急广播听不清；两名独居老人不在结对帮扶名单上，转移晚了二十分钟。",
-    "follow_ups": [("更换师姑庄村东片应急广播", "宋庄镇政府"), ("更新独居老人结对帮扶名单并再次核对", "白庙村、师姑庄村村委会")],
+    "follow_ups": [
+        ("更换师姑庄村东片应急广播", "宋庄镇政府"),
+        ("更新独居老人结对帮扶名单并再次核对", "白庙村、师姑庄村村委会"),
+    ],
 }
 
 XIAOTAIHOU_PATROL = (800, 3900)  # chainages walked two days ago (GPX), metres
@@ -106,35 +110,39 @@ class Command(BaseCommand):
 
     def load_plans(self, user, today):
         created = 0
-        start_of_year = datetime.date(today.year, 1, 1)
-        for code, (people, households, vulnerable, help_note, trigger, current, contacts, shelters, routes) in DEMO_PLANS.items():
+        for code, data in DEMO_PLANS.items():
             village = Village.objects.get(code=code)
-            if EvacuationPlan.objects.filter(village=village).exists():
-                continue
-            reviewed = days_before(today, 20, start_of_year - datetime.timedelta(days=1)) if current \
-                else datetime.date(today.year - 1, 5, 10)
-            plan = EvacuationPlan(
-                village=village, people_at_risk=people, households_at_risk=households, vulnerable_people=vulnerable,
-                vulnerable_note=help_note, trigger_level=trigger, reviewed_on=reviewed, updated_by=user,
-            )
-            plan.full_clean()
-            plan.save()
-            for name, duty, phone in contacts:
-                PlanContact.objects.create(plan=plan, name=name, duty=duty, phone=phone)
-            for name, lon, lat, capacity in shelters:
-                Shelter.objects.create(plan=plan, name=name, location=f"SRID=4326;POINT({lon} {lat})", capacity=capacity)
-            for name, points in routes:
-                line = imports.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points}))
-                EvacuationRoute.objects.create(plan=plan, name=name, path=line.line[0])
-            created += 1
+            if not EvacuationPlan.objects.filter(village=village).exists():
+                self.save_plan(village, data, user, today)
+                created += 1
         return created
+
+    @staticmethod
+    def save_plan(village, data, user, today):
+        people, households, vulnerable, help_note, trigger, current, contacts, shelters, routes = data
+        last_year_end = datetime.date(today.year - 1, 12, 31)
+        reviewed = days_before(today, 20, last_year_end) if current else datetime.date(today.year - 1, 5, 10)
+        plan = EvacuationPlan(
+            village=village, people_at_risk=people, households_at_risk=households, vulnerable_people=vulnerable,
+            vulnerable_note=help_note, trigger_level=trigger, reviewed_on=reviewed, updated_by=user,
+        )
+        plan.full_clean()
+        plan.save()
+        for name, duty, phone in contacts:
+            PlanContact.objects.create(plan=plan, name=name, duty=duty, phone=phone)
+        for name, lon, lat, capacity in shelters:
+            Shelter.objects.create(plan=plan, name=name, location=Point(lon, lat, srid=4326), capacity=capacity)
+        for name, points in routes:
+            line = imports.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points}))
+            EvacuationRoute.objects.create(plan=plan, name=name, path=line.line[0])
 
     def load_drill(self, user, today):
         if Drill.objects.filter(scenario=DEMO_DRILL["scenario"]).exists():
             return 0
         window_start, season_start = season_in_view(today)
         drill = Drill(
-            date=min(days_before(today, 10, window_start), season_start), town=Village.objects.get(code=DEMO_DRILL["villages"][0]).town,
+            date=min(days_before(today, 10, window_start), season_start),
+            town=Village.objects.get(code=DEMO_DRILL["villages"][0]).town,
             kind=DEMO_DRILL["kind"], scenario=DEMO_DRILL["scenario"], organiser=DEMO_DRILL["organiser"],
             participants=DEMO_DRILL["participants"], duration_minutes=DEMO_DRILL["duration_minutes"],
             problems=DEMO_DRILL["problems"], recorded_by=user,
