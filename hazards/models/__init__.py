@@ -1,4 +1,4 @@
-"""The models, by concern: places, the hazard register, clearance works, and flood-season readiness."""
+"""The models, by concern: places, the hazard register, and clearance works."""
 
 from .places import River, Town, Village  # noqa: F401
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
