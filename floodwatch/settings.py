@@ -154,6 +154,19 @@ DISTRICT_BUFFER_M = env_int("DISTRICT_BUFFER_M", 2000)
 VILLAGE_RADIUS_M = env_int("VILLAGE_RADIUS_M", 2500)
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
 
+# Flood-season readiness: patrols, evacuation plans and drills.
+# A patrol covers the stretch of river it walks within this distance of the
+# centerline; the Chaobai line is coarse (hundreds of metres), so be generous.
+PATROL_MAX_OFFSET_M = env_int("PATROL_MAX_OFFSET_M", 300)
+PATROL_MAX_WALKING_KMH = env_int("PATROL_MAX_WALKING_KMH", 7)  # faster than this is not on foot
+PATROL_MIN_ON_RIVER_PCT = env_int("PATROL_MIN_ON_RIVER_PCT", 60)  # less of the track near the river is flagged
+MAX_GPX_BYTES = env_int("MAX_GPX_BYTES", 5 * 1024 * 1024)
+MAX_GPX_POINTS = env_int("MAX_GPX_POINTS", 50_000)
+# Villages this close to a river are in the readiness table; those up to
+# AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
+READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)
+AT_RISK_DOWNSTREAM_M = env_int("AT_RISK_DOWNSTREAM_M", 5000)
+
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.
 TIANDITU_KEY = env_str("TIANDITU_KEY")

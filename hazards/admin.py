@@ -2,7 +2,23 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Hazard, HazardPhoto, ProgressUpdate, River, Town, Village, WorkOrder
+from .models import (
+    Drill,
+    DrillFollowUp,
+    EvacuationPlan,
+    EvacuationRoute,
+    Hazard,
+    HazardPhoto,
+    Patrol,
+    PatrolCheck,
+    PlanContact,
+    ProgressUpdate,
+    River,
+    Shelter,
+    Town,
+    Village,
+    WorkOrder,
+)
 
 
 class HazardPhotoInline(admin.TabularInline):
@@ -53,3 +69,55 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["engineers"]
     autocomplete_fields = ["hazard"]
     inlines = [ProgressUpdateInline]
+
+
+# Flood-season readiness
+
+class PatrolCheckInline(admin.TabularInline):
+    model = PatrolCheck
+    extra = 0
+    autocomplete_fields = ["hazard"]
+
+
+@admin.register(Patrol)
+class PatrolAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
+    list_display = ["date", "river", "inspector", "source", "covered_m", "on_river_pct", "moving_speed_kmh"]
+    list_filter = ["river", "source", "date"]
+    readonly_fields = ["length_m", "covered", "covered_m", "on_river_pct", "moving_speed_kmh"]
+    inlines = [PatrolCheckInline]
+
+
+class PlanContactInline(admin.TabularInline):
+    model = PlanContact
+    extra = 0
+
+
+class ShelterInline(LeafletGeoAdminMixin, admin.StackedInline):
+    model = Shelter
+    extra = 0
+
+
+class EvacuationRouteInline(LeafletGeoAdminMixin, admin.StackedInline):
+    model = EvacuationRoute
+    extra = 0
+
+
+@admin.register(EvacuationPlan)
+class EvacuationPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["village", "people_at_risk", "households_at_risk", "vulnerable_people", "trigger_level", "reviewed_on"]
+    list_filter = ["trigger_level", "village__town"]
+    inlines = [PlanContactInline, ShelterInline, EvacuationRouteInline]
+
+
+class DrillFollowUpInline(admin.TabularInline):
+    model = DrillFollowUp
+    extra = 0
+    raw_id_fields = ["work_order"]
+
+
+@admin.register(Drill)
+class DrillAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "town", "kind", "organiser", "participants", "duration_minutes"]
+    list_filter = ["kind", "town"]
+    filter_horizontal = ["villages"]
+    inlines = [DrillFollowUpInline]

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 from . import geo, services
 from .filters import HazardFilter, WorkOrderFilter, filter_errors
 from .forms.works import ProgressForm
-from .models import Hazard, HazardPhoto, River, WorkOrder
+from .models import EvacuationRoute, Hazard, HazardPhoto, River, Shelter, WorkOrder
 from .roles import ALL_ROLES, has_role
+from .selectors_readiness import river_coverage
 from .views.works import conflict_message, get_order_for_user, orders_for_list
 
 GEOJSON = "application/geo+json"
@@ -196,3 +197,55 @@ def work_order_progress(request, pk):
         return JsonResponse({"errors": {"percent": " ".join(error.messages)}}, status=400)
     order = WorkOrder.objects.select_related("hazard", "river").get(pk=pk)
     return HttpResponse(order_feature(order, timezone.localdate()), content_type=GEOJSON, status=201)
+
+
+# Flood-season readiness layers (issue 5): patrol coverage, evacuation plans.
+
+@api_role_required
+def coverage(request):
+    """GET /api/coverage/?days=7 (or 30): each river's patrolled and unpatrolled stretches."""
+    days = request.GET.get("days", "7")
+    if days not in ("7", "30"):
+        return JsonResponse({"errors": {"days": "days must be 7 or 30."}}, status=400)
+    features = []
+    for cover in river_coverage(int(days)):
+        river = cover.river
+        common = {"river": river.code, "river_name": river.name, "approximate": river.approximate, "days": int(days),
+                  "percent": round(cover.percent, 1), "patrols": cover.patrol_count}
+        for covered, stretches in ((True, cover.covered), (False, cover.uncovered)):
+            for start, end in stretches:
+                features.append(feature(geo.reach(river.centerline, start, end).json, {
+                    **common, "covered": covered, "from_m": round(start), "to_m": round(end),
+                    "stretch": f"{geo.format_chainage(start)}–{geo.format_chainage(end)}",
+                }))
+    return HttpResponse(feature_collection(features), content_type=GEOJSON)
+
+
+@api_role_required
+def plans(request):
+    """GET /api/plans/ (?plan=<id>): the shelters and evacuation routes of every plan, or of one."""
+    plan_filter = {}
+    if request.GET.get("plan"):
+        if not request.GET["plan"].isdigit():
+            return JsonResponse({"errors": {"plan": "plan must be a plan's number."}}, status=400)
+        plan_filter = {"plan": int(request.GET["plan"])}
+    english = (get_language() or "").startswith("en")
+
+    def village_name(row, prefix="plan__village__"):
+        return (row[prefix + "name_en"] if english else None) or row[prefix + "name_zh"]
+
+    shelters = Shelter.objects.filter(**plan_filter).annotate(geojson=AsGeoJSON("location", precision=6)).values(
+        "geojson", "name", "capacity", "plan", "plan__village__name_zh", "plan__village__name_en")
+    routes = EvacuationRoute.objects.filter(**plan_filter).annotate(geojson=AsGeoJSON("path", precision=6)).values(
+        "geojson", "name", "plan", "plan__village__name_zh", "plan__village__name_en")
+    plan_prefix = reverse("hazards:plan", args=[0])[:-2]
+    features = [
+        feature(row["geojson"], {"layer": "shelter", "name": row["name"], "capacity": row["capacity"],
+                                 "village": village_name(row), "url": f"{plan_prefix}{row['plan']}/"})
+        for row in shelters
+    ] + [
+        feature(row["geojson"], {"layer": "route", "name": row["name"], "village": village_name(row),
+                                 "url": f"{plan_prefix}{row['plan']}/"})
+        for row in routes
+    ]
+    return HttpResponse(feature_collection(features), content_type=GEOJSON)

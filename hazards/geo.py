@@ -131,3 +131,133 @@ def swapped(point):
     """The point with longitude and latitude exchanged."""
     return Point(point.y, point.x, srid=WGS84)
 
+
+
+# Patrol tracks against centerlines (issue 5: patrols and coverage).
+
+TRACK_STEP_M = 20.0
+# A pair of samples covers the chainages between their feet on the centerline
+# only if those feet are at most this many times further apart than the
+# samples themselves, plus twice their offset (walking round the inside of a
+# sharp bend of the line makes the foot jump ahead by up to that): a track
+# cutting across a meander neck does not cover the loop it cuts off.
+MAX_CHAINAGE_STRETCH = 3.0
+
+
+def _samples(centerline, track, step_m=TRACK_STEP_M):
+    """Per part of the track: sample points every step_m, their chainages and offsets."""
+    line = metric_line(centerline)
+    shape = to_metric(track)
+    for part in getattr(shape, "geoms", [shape]):
+        coords = shapely.get_coordinates(shapely.segmentize(part, step_m))
+        if len(coords) < 2:
+            continue
+        points = shapely.points(coords)
+        yield points, shapely.line_locate_point(line, points), shapely.distance(line, points)
+
+
+def _sample_pairs(centerline, track):
+    """(from chainage, to chainage, spacing, the larger offset) for each pair of consecutive samples."""
+    for points, chainages, offsets in _samples(centerline, track):
+        spacing = shapely.distance(points[:-1], points[1:])
+        for a, b, step, offset_a, offset_b in zip(chainages[:-1], chainages[1:], spacing, offsets[:-1], offsets[1:]):
+            yield float(a), float(b), float(step), float(max(offset_a, offset_b))
+
+
+def covered_intervals(centerline, track, max_offset_m):
+    """The chainage intervals a track covers, merged: [(start_m, end_m), ...].
+
+    Only where the track runs within max_offset_m of the centerline does it
+    count; the rest of it (a detour through a village, a track along the
+    wrong river) covers nothing.
+    """
+    intervals = [
+        (min(a, b), max(a, b))
+        for a, b, spacing, offset in _sample_pairs(centerline, track)
+        if offset <= max_offset_m and abs(b - a) <= MAX_CHAINAGE_STRETCH * spacing + 2 * offset + 1.0
+    ]
+    return merge_intervals(intervals, gap_m=TRACK_STEP_M)
+
+
+def near_share(centerline, track, max_offset_m):
+    """The share (0 to 1) of a track's length that runs within max_offset_m of the centerline."""
+    total = near = 0.0
+    for _, _, spacing, offset in _sample_pairs(centerline, track):
+        total += spacing
+        near += spacing if offset <= max_offset_m else 0.0
+    return near / total if total else 0.0
+
+
+def merge_intervals(intervals, gap_m=0.0):
+    """The union of chainage intervals, sorted; intervals closer than gap_m are joined."""
+    merged = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1] + gap_m:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intervals_length(intervals):
+    return sum(end - start for start, end in intervals)
+
+
+def uncovered_intervals(intervals, length):
+    """The stretches of a river of the given length that the (merged) intervals leave out."""
+    gaps, position = [], 0.0
+    for start, end in merge_intervals(intervals):
+        if start > position:
+            gaps.append((position, min(start, length)))
+        position = max(position, end)
+    if position < length:
+        gaps.append((position, length))
+    return [(a, b) for a, b in gaps if b - a > 1.0]
+
+
+# Walkers stand still now and then; GPS jitter while standing reads as a
+# crawl. Only samples faster than this count as moving.
+MOVING_MS = 0.5
+
+
+def moving_speed_kmh(track, times):
+    """The average speed while moving, in km/h, of a track whose vertices have these times.
+
+    track is a WGS84 LineString or MultiLineString; times holds one aware
+    datetime (or None) per vertex, in order. None if there is not a minute
+    of timed movement to judge by.
+    """
+    shape = to_metric(track)
+    coords = shapely.get_coordinates(shape)
+    distance = seconds = 0.0
+    for part_start, part in _part_offsets(shape):
+        for i in range(part_start, part_start + len(part.coords) - 1):
+            t0, t1 = times[i], times[i + 1]
+            if t0 is None or t1 is None or t1 <= t0:
+                continue
+            step = math.dist(coords[i], coords[i + 1])
+            dt = (t1 - t0).total_seconds()
+            if step / dt >= MOVING_MS:
+                distance += step
+                seconds += dt
+    return distance / seconds * 3.6 if seconds >= 60 else None
+
+
+def _part_offsets(shape):
+    """(index of the part's first vertex among all vertices, part) for each part."""
+    start = 0
+    for part in getattr(shape, "geoms", [shape]):
+        yield start, part
+        start += len(part.coords)
+
+
+def track_length_m(track):
+    return to_metric(track).length
+
+
+def vertices_outside_district(geom):
+    """The (lon, lat) of each vertex of a WGS84 geometry that lies outside the district."""
+    metric = shapely.get_coordinates(to_metric(geom))
+    lonlats = shapely.get_coordinates(shapely.from_wkb(bytes(geom.wkb)))
+    inside = shapely.contains_xy(district_shape(), metric[:, 0], metric[:, 1])
+    return [(float(lon), float(lat)) for (lon, lat), ok in zip(lonlats, inside) if not ok]

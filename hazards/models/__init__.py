@@ -3,3 +3,7 @@
 from .places import River, Town, Village  # noqa: F401
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401
+from .readiness import (  # noqa: F401
+    Drill, DrillFollowUp, DrillPhoto, EvacuationPlan, EvacuationRoute, Patrol, PatrolCheck, PatrolPhoto, PlanContact,
+    Shelter, season_in_view,
+)

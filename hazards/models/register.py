@@ -91,6 +91,10 @@ class Hazard(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
         related_name="reported_hazards", verbose_name=_("reported by"),
     )
+    patrol = models.ForeignKey(
+        "hazards.Patrol", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="hazards_found", verbose_name=_("found on patrol"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -96,6 +96,7 @@ class Command(BaseCommand):
             users = self.load_users()
             created = self.load_hazards(users["inspector"])
             orders = self.load_orders(users)
+        call_command("load_demo_readiness", stdout=self.stdout)
         self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards, {orders} new work orders.")
 
     def load_users(self):

@@ -1,0 +1,161 @@
+"""Reading what inspectors bring in: GPX tracks from phones, lines drawn on the map.
+
+Everything is read and checked in full before anything is written; a bad
+file gets one clear message and changes nothing. XML is parsed with the
+standard library's expat (through gpxpy), which never fetches external
+entities; files with a DOCTYPE are refused before parsing all the same, since
+a GPX file never needs one.
+"""
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+
+import gpxpy
+import gpxpy.gpx
+from django.conf import settings
+from django.contrib.gis.geos import LineString, MultiLineString
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from . import geo
+
+DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+GPX_ROOT = re.compile(r"<(\w+:)?gpx[\s>/]")
+
+
+@dataclass(frozen=True)
+class Track:
+    """A checked track: the line walked, in WGS84, and when, if the file says."""
+
+    line: MultiLineString
+    started_at: object = None  # aware datetime or None
+    ended_at: object = None
+    moving_speed_kmh: float | None = None
+
+    @property
+    def point_count(self):
+        return self.line.num_coords
+
+
+def read_gpx(upload):
+    """The track in a GPX upload, or ValidationError saying what is wrong with the file."""
+    name = getattr(upload, "name", "GPX")
+    text = _gpx_text(upload, name)
+    if not GPX_ROOT.search(text):
+        raise ValidationError(_("%(name)s is not a GPX file: it has no <gpx> element.") % {"name": name})
+    try:
+        gpx = gpxpy.parse(text)
+    except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError) as error:
+        raise ValidationError(
+            _("%(name)s is not a GPX file we can read (%(detail)s). Export the track again from the phone app as GPX.")
+            % {"name": name, "detail": _short(error)}
+        )
+    segments = [
+        [p for p in segment.points if p.latitude is not None and p.longitude is not None]
+        for track in gpx.tracks
+        for segment in track.segments
+    ]
+    segments = [points for points in segments if len(points) >= 2]
+    if not segments:
+        raise ValidationError(_no_track_message(gpx, name))
+    count = sum(len(points) for points in segments)
+    if count > settings.MAX_GPX_POINTS:
+        raise ValidationError(
+            _("%(name)s has %(count)s track points; at most %(max)s are accepted.")
+            % {"name": name, "count": count, "max": settings.MAX_GPX_POINTS}
+        )
+    line = _checked_line([[(p.longitude, p.latitude) for p in points] for points in segments], name)
+    times = [_aware(p.time) for points in segments for p in points]
+    known = [t for t in times if t is not None]
+    return Track(
+        line=line,
+        started_at=min(known, default=None),
+        ended_at=max(known, default=None),
+        moving_speed_kmh=geo.moving_speed_kmh(line, times),
+    )
+
+
+def read_drawn_line(text, what=None):
+    """A line drawn on the map, sent as GeoJSON (a LineString), checked like a GPX track."""
+    what = what or _("The line drawn on the map")
+    try:
+        data = json.loads(text)
+        if data.get("type") == "Feature":
+            data = data["geometry"]
+        if data.get("type") != "LineString":
+            raise ValueError
+        coords = [(float(lon), float(lat)) for lon, lat, *_rest in data["coordinates"]]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise ValidationError(_("%(what)s could not be read; draw it again.") % {"what": what})
+    if len(coords) < 2:
+        raise ValidationError(_("%(what)s needs at least two points.") % {"what": what})
+    if len(coords) > settings.MAX_GPX_POINTS:
+        raise ValidationError(_("%(what)s has too many points.") % {"what": what})
+    return Track(line=_checked_line([coords], what))
+
+
+def _gpx_text(upload, name):
+    if upload.size > settings.MAX_GPX_BYTES:
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)s; a day's GPX track is far smaller. Is this the right file?")
+            % {"name": name, "limit": filesizeformat(settings.MAX_GPX_BYTES)}
+        )
+    upload.seek(0)
+    data = upload.read()
+    if DOCTYPE.search(data):
+        raise ValidationError(
+            _("%(name)s contains a DOCTYPE or entity declaration, which GPX files never need; it is refused for safety.")
+            % {"name": name}
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("%(name)s is not a GPX file: it is not text.") % {"name": name})
+
+
+def _no_track_message(gpx, name):
+    if gpx.waypoints or gpx.routes:
+        return _(
+            "%(name)s holds no track, only waypoints or a planned route. Export the recorded track (轨迹) instead."
+        ) % {"name": name}
+    return _("%(name)s holds no track points.") % {"name": name}
+
+
+def _checked_line(parts, name):
+    """A WGS84 MultiLineString from (lon, lat) parts, all in range and inside the district."""
+    for part in parts:
+        for lon, lat in part:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValidationError(
+                    _("%(name)s has a point with impossible coordinates (latitude %(lat)s, longitude %(lon)s).")
+                    % {"name": name, "lat": lat, "lon": lon}
+                )
+    line = MultiLineString(*(LineString(part, srid=geo.WGS84) for part in parts), srid=geo.WGS84)
+    outside = geo.vertices_outside_district(line)
+    if outside:
+        lon, lat = outside[0]
+        raise ValidationError(
+            _(
+                "%(count)s of the %(total)s points of %(name)s lie outside Tongzhou district, the first at "
+                "latitude %(lat).5f, longitude %(lon).5f. Check that this is the right track."
+            )
+            % {"count": len(outside), "total": line.num_coords, "name": name, "lat": lat, "lon": lon}
+        )
+    return line
+
+
+def _aware(moment):
+    """GPX times are UTC; a time without a zone is taken as UTC too."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def _short(error):
+    text = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+    return text[:120]

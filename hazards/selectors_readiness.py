@@ -1,0 +1,253 @@
+"""Readiness read across models: patrol coverage per river, villages' readiness, villages at risk.
+
+The rules, each written once:
+- Coverage: the union of the stretches that patrols of the last N days
+  covered (each patrol's stretches come from geo.covered_intervals on save).
+- A village is in the readiness table if it lies within
+  READINESS_RIVER_DISTANCE_M of a river's centerline; its place on the river
+  is the chainage of its foot on the centerline.
+- A village is at risk from a hazard on that river if it lies downstream of it
+  (greater chainage), at most AT_RISK_DOWNSTREAM_M, or level with it
+  (ALONGSIDE_M upstream at most: a hazard beside the village floods it too).
+- Ready: an evacuation plan reviewed this calendar year, and a drill held
+  before the flood season in view (Drill.is_before_season). A drill of a
+  whole town (no villages named) counts for each of its villages.
+- Flagged first: at risk from an open red or orange hazard, and without a
+  plan or without a drill before the season.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import geo
+from .models import Drill, EvacuationPlan, Hazard, Patrol, River, Village
+
+ALONGSIDE_M = 200
+SEVERE_RISKS = ("major", "high")  # red and orange
+
+
+@dataclass
+class Coverage:
+    """What patrols of the last `days` days covered of a river."""
+
+    river: River
+    days: int
+    covered: list
+    patrol_count: int
+
+    @property
+    def length_m(self):
+        return self.river.length_m
+
+    @property
+    def covered_m(self):
+        return geo.intervals_length(self.covered)
+
+    @property
+    def percent(self):
+        return 100 * self.covered_m / self.length_m if self.length_m else 0
+
+    @property
+    def uncovered(self):
+        return geo.uncovered_intervals(self.covered, self.length_m)
+
+    def bar(self):
+        """Covered and uncovered stretches as shares of the river, for a strip drawn upstream to downstream."""
+        parts = [(a, b, True) for a, b in self.covered] + [(a, b, False) for a, b in self.uncovered]
+        return [
+            {"left": 100 * a / self.length_m, "width": 100 * (b - a) / self.length_m, "covered": covered,
+             "label": f"{geo.format_chainage(a)}–{geo.format_chainage(b)}"}
+            for a, b, covered in sorted(parts)
+        ]
+
+
+def patrol_window(days, today=None):
+    """The first day of the last `days` days, today included."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=days - 1)
+
+
+def river_coverage(days, today=None, rivers=None):
+    """Coverage of every river (or of those given) by the patrols of the last `days` days."""
+    rivers = list(rivers if rivers is not None else River.objects.all())
+    stretches, counts = defaultdict(list), defaultdict(int)
+    rows = Patrol.objects.filter(date__gte=patrol_window(days, today), river__in=rivers).values_list("river", "covered")
+    for river_id, covered in rows:
+        stretches[river_id].extend(tuple(interval) for interval in covered)
+        counts[river_id] += 1
+    return [
+        Coverage(river=river, days=days, covered=geo.merge_intervals(stretches[river.pk]), patrol_count=counts[river.pk])
+        for river in rivers
+    ]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a village lies along a river."""
+
+    river: River
+    chainage_m: float
+    offset_m: float
+
+    @property
+    def chainage(self):
+        return geo.format_chainage(self.chainage_m)
+
+
+def village_point(village):
+    return village.geom if village.geom.geom_type == "Point" else village.geom.point_on_surface
+
+
+def places_of(village, rivers):
+    """The village's places on the rivers within READINESS_RIVER_DISTANCE_M, nearest first."""
+    point = village_point(village)
+    places = []
+    for river in rivers:
+        where = river.locate(point)
+        if where.offset_m <= settings.READINESS_RIVER_DISTANCE_M:
+            places.append(Place(river, where.chainage_m, where.offset_m))
+    return sorted(places, key=lambda place: place.offset_m)
+
+
+def downstream_m(hazard, place):
+    """How far downstream of the hazard the place lies, if at risk from it; None otherwise."""
+    if hazard.river_id != place.river.pk:
+        return None
+    distance = place.chainage_m - hazard.chainage_m
+    return distance if -ALONGSIDE_M <= distance <= settings.AT_RISK_DOWNSTREAM_M else None
+
+
+@dataclass
+class Readiness:
+    """One village's readiness for the flood season in view."""
+
+    village: Village
+    places: list
+    plan: EvacuationPlan | None
+    drills: list  # newest first
+    today: datetime.date
+    threat: Hazard | None = None  # the nearest open red or orange hazard upstream, at any distance
+    threat_m: float | None = None  # how far upstream of the village it lies
+    at_risk_from: list = field(default_factory=list)  # open red or orange hazards it is at risk from
+
+    @property
+    def place(self):
+        return self.places[0]
+
+    @property
+    def plan_current(self):
+        return self.plan is not None and self.plan.is_current(self.today)
+
+    @property
+    def last_drill(self):
+        return self.drills[0] if self.drills else None
+
+    @property
+    def drilled_before_season(self):
+        return any(drill.is_before_season(self.today) for drill in self.drills)
+
+    @property
+    def threat_beside(self):
+        """The nearest threat lies level with the village rather than upstream of it."""
+        return self.threat_m is not None and self.threat_m <= ALONGSIDE_M
+
+    @property
+    def at_risk(self):
+        return bool(self.at_risk_from)
+
+    @property
+    def ready(self):
+        return self.plan_current and self.drilled_before_season
+
+    @property
+    def flagged(self):
+        """At risk from an open red or orange hazard, without a plan or a drill before the season."""
+        return self.at_risk and (self.plan is None or not self.drilled_before_season)
+
+    @property
+    def gaps(self):
+        """What is missing, as short phrases."""
+        gaps = []
+        if self.plan is None:
+            gaps.append(_("no evacuation plan"))
+        elif not self.plan_current:
+            gaps.append(_("plan not reviewed this year"))
+        if not self.drilled_before_season:
+            gaps.append(_("no drill before the flood season"))
+        return gaps
+
+    @property
+    def rank(self):
+        """Flagged villages first, then those not ready, then the ready ones."""
+        return 0 if self.flagged else 1 if not self.ready else 2
+
+
+def village_readiness(today=None, river=None):
+    """The readiness table: every village near a river, flagged ones first, then by river and chainage."""
+    today = today or timezone.localdate()
+    rivers = list(River.objects.all())
+    context = _ReadinessContext.load()
+    rows = []
+    for village in Village.objects.exclude(geom=None).select_related("town"):
+        places = places_of(village, rivers)
+        if places and (river is None or any(place.river.pk == river.pk for place in places)):
+            rows.append(context.readiness(village, places, today))
+    rows.sort(key=lambda r: (r.rank, r.place.river.sort_order, r.place.river.code, r.place.chainage_m))
+    return rows
+
+
+def villages_at_risk(hazard, today=None):
+    """The villages at risk from a hazard, nearest first: (readiness, metres downstream)."""
+    today = today or timezone.localdate()
+    rivers = list(River.objects.all())
+    context = _ReadinessContext.load()
+    result = []
+    for village in Village.objects.exclude(geom=None).select_related("town"):
+        places = places_of(village, rivers)
+        on_river = [place for place in places if place.river.pk == hazard.river_id]
+        distance = downstream_m(hazard, on_river[0]) if on_river else None
+        if distance is not None:
+            result.append((context.readiness(village, places, today), distance))
+    return sorted(result, key=lambda pair: pair[1])
+
+
+class _ReadinessContext:
+    """Plans, drills and severe open hazards, each read once, for many villages."""
+
+    def __init__(self, plans, village_drills, town_drills, hazards):
+        self.plans, self.village_drills, self.town_drills, self.hazards = plans, village_drills, town_drills, hazards
+
+    @classmethod
+    def load(cls):
+        plans = {plan.village_id: plan for plan in EvacuationPlan.objects.all()}
+        village_drills, town_drills = defaultdict(list), defaultdict(list)
+        for drill in Drill.objects.prefetch_related("villages"):
+            villages = list(drill.villages.all())
+            for village in villages:
+                village_drills[village.pk].append(drill)
+            if not villages:
+                town_drills[drill.town_id].append(drill)
+        hazards = defaultdict(list)
+        severe = Hazard.objects.filter(risk_level__in=SEVERE_RISKS, status__in=Hazard.OPEN_STATUSES)
+        for hazard in severe.select_related("river"):
+            hazards[hazard.river_id].append(hazard)
+        return cls(plans, village_drills, town_drills, hazards)
+
+    def readiness(self, village, places, today):
+        drills = self.village_drills[village.pk] + self.town_drills[village.town_id]
+        row = Readiness(
+            village=village, places=places, plan=self.plans.get(village.pk),
+            drills=sorted(drills, key=lambda d: (d.date, d.pk), reverse=True), today=today,
+        )
+        for place in places:
+            for hazard in self.hazards[place.river.pk]:
+                upstream = place.chainage_m - hazard.chainage_m
+                if upstream >= -ALONGSIDE_M and (row.threat_m is None or upstream < row.threat_m):
+                    row.threat, row.threat_m = hazard, upstream
+                if downstream_m(hazard, place) is not None:
+                    row.at_risk_from.append(hazard)
+        return row
