@@ -21,8 +21,8 @@ from . import geo, services
 from .filters import HazardFilter, WorkOrderFilter, filter_errors
 from .forms.works import ProgressForm
 from .models import EvacuationRoute, Hazard, HazardPhoto, River, Shelter, WorkOrder
+from .readiness import river_coverage
 from .roles import ALL_ROLES, has_role
-from .selectors_readiness import river_coverage
 from .views.works import conflict_message, get_order_for_user, orders_for_list
 
 GEOJSON = "application/geo+json"

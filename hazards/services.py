@@ -1,7 +1,7 @@
-"""Writes that touch several objects: progress, acceptance, and what follows from them.
+"""Writes that touch several objects: progress, acceptance and what follows; patrols, plans, drills.
 
-Each runs in one transaction, locks the order first, and refuses a change made
-against a version of the order that is no longer current (no lost updates).
+Each runs in one transaction. Work-order writes lock the order first and refuse
+a change made against a version that is no longer current (no lost updates).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +9,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import roles
-from .models import Acceptance, AcceptancePhoto, Hazard, ProgressPhoto, ProgressUpdate, WorkOrder
+from .models import (
+    Acceptance,
+    AcceptancePhoto,
+    DrillFollowUp,
+    DrillPhoto,
+    Hazard,
+    PatrolCheck,
+    PatrolPhoto,
+    ProgressPhoto,
+    ProgressUpdate,
+    WorkOrder,
+)
 
 
 class StaleVersion(Exception):
@@ -102,3 +113,54 @@ def _save_as(obj, user):
     if user is not None:
         obj._history_user = user
     obj.save()
+
+
+# Flood-season readiness: patrols, evacuation plans and drills.
+
+@transaction.atomic
+def patrol_check_record(*, check: PatrolCheck, photo, user) -> PatrolCheck:
+    """Save a hazard checked on a patrol, with its photo if one was taken."""
+    check.save()
+    if photo:
+        PatrolPhoto.from_upload(photo, user, patrol_check=check)
+    return check
+
+
+@transaction.atomic
+def evacuation_plan_save(*, plan_form, formsets, user):
+    """Save a plan with its contacts, shelters and routes (forms already valid)."""
+    plan = plan_form.save(commit=False)
+    plan.updated_by = user
+    plan.save()
+    for formset in formsets:
+        formset.instance = plan
+        formset.save()
+    return plan
+
+
+@transaction.atomic
+def drill_record(*, drill_form, follow_up_formset, photos, user):
+    """Save a drill with its follow-up actions and photos (forms already valid)."""
+    drill = drill_form.save(commit=False)
+    if drill.pk is None:
+        drill.recorded_by = user
+    drill.save()
+    drill_form.save_m2m()
+    follow_up_formset.instance = drill
+    follow_up_formset.save()
+    for upload in photos:
+        DrillPhoto.from_upload(upload, user, drill=drill)
+    return drill
+
+
+@transaction.atomic
+def follow_up_create_work_order(*, follow_up: DrillFollowUp, order: WorkOrder, user) -> WorkOrder:
+    """Turn a drill's follow-up action into a clearance work order (order already validated)."""
+    follow_up = DrillFollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.work_order_id:
+        return follow_up.work_order
+    order.created_by = user
+    order.save()
+    follow_up.work_order = order
+    follow_up.save(update_fields=["work_order"])
+    return order

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hazards.imports import read_drawn_line
 from hazards.models import Hazard, Patrol, PatrolCheck
-from hazards.selectors_readiness import river_coverage
+from hazards.readiness import river_coverage
 
 from .conftest import jpeg, make_hazard, make_user
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hazards import geo
 from hazards.models import Patrol, River
-from hazards.selectors_readiness import river_coverage
+from hazards.readiness import river_coverage
 
 LIMIT = 300  # PATROL_MAX_OFFSET_M's default
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hazards.models import Drill, EvacuationPlan, Town, Village, season_in_view
-from hazards.selectors_readiness import village_readiness, villages_at_risk
+from hazards.readiness import village_readiness, villages_at_risk
 
 from .conftest import make_hazard
 

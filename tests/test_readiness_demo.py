@@ -3,7 +3,7 @@
 from django.core.management import call_command
 
 from hazards.models import Drill, EvacuationPlan, Patrol, PatrolCheck
-from hazards.selectors_readiness import village_readiness
+from hazards.readiness import village_readiness
 
 
 def load(settings):

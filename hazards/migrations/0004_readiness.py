@@ -3,10 +3,11 @@
 import django.contrib.gis.db.models.fields
 import django.core.validators
 import django.db.models.deletion
-import hazards.models.register
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import hazards.models.register
 
 
 class Migration(migrations.Migration):

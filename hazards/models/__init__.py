@@ -1,9 +1,18 @@
 """The models, by concern: places, the hazard register, and clearance works."""
 
 from .places import River, Town, Village  # noqa: F401
+from .readiness import (  # noqa: F401
+    Drill,
+    DrillFollowUp,
+    DrillPhoto,
+    EvacuationPlan,
+    EvacuationRoute,
+    Patrol,
+    PatrolCheck,
+    PatrolPhoto,
+    PlanContact,
+    Shelter,
+    season_in_view,
+)
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401
-from .readiness import (  # noqa: F401
-    Drill, DrillFollowUp, DrillPhoto, EvacuationPlan, EvacuationRoute, Patrol, PatrolCheck, PatrolPhoto, PlanContact,
-    Shelter, season_in_view,
-)

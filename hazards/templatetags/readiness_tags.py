@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils.html import json_script
 
 from .. import geo, roles
-from ..selectors_readiness import ALONGSIDE_M, villages_at_risk as at_risk_from
+from ..readiness import ALONGSIDE_M
+from ..readiness import villages_at_risk as at_risk_from
 from ..views.readiness import readiness_config
 
 register = template.Library()

@@ -8,9 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import geo, roles, selectors_readiness as readiness, services_readiness as services
-from ..forms_readiness import (
-    DrillForm, EvacuationPlanForm, FollowUpFormSet, FollowUpWorkOrderForm, PatrolCheckForm, PatrolForm, plan_formsets,
+from .. import geo, readiness, roles, services
+from ..forms.readiness import (
+    DrillForm,
+    EvacuationPlanForm,
+    FollowUpFormSet,
+    FollowUpWorkOrderForm,
+    PatrolCheckForm,
+    PatrolForm,
+    plan_formsets,
 )
 from ..models import Drill, DrillFollowUp, EvacuationPlan, Hazard, Patrol, River, Village, season_in_view
 from ..roles import role_required

@@ -21,8 +21,18 @@ from django.utils import timezone
 
 from hazards import imports
 from hazards.models import (
-    Drill, DrillFollowUp, EvacuationPlan, EvacuationRoute, Hazard, Patrol, PatrolCheck, PlanContact, River, Shelter,
-    Village, season_in_view,
+    Drill,
+    DrillFollowUp,
+    EvacuationPlan,
+    EvacuationRoute,
+    Hazard,
+    Patrol,
+    PatrolCheck,
+    PlanContact,
+    River,
+    Shelter,
+    Village,
+    season_in_view,
 )
 
 # village code: people, households, vulnerable, who helps them, trigger, reviewed this year?,

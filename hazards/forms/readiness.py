@@ -7,12 +7,23 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import geo, imports, photos
-from .forms import MultiplePhotoField
-from .models import (
-    Drill, DrillFollowUp, EvacuationPlan, EvacuationRoute, Hazard, Patrol, PatrolCheck, PlanContact, River, Shelter,
-    Town, Village, WorkOrder,
+from .. import geo, imports, photos
+from ..models import (
+    Drill,
+    DrillFollowUp,
+    EvacuationPlan,
+    EvacuationRoute,
+    Hazard,
+    Patrol,
+    PatrolCheck,
+    PlanContact,
+    River,
+    Shelter,
+    Town,
+    Village,
+    WorkOrder,
 )
+from .photos import MultiplePhotoField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
