@@ -4,9 +4,11 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Hazard, River
+from .models import Hazard, River, Town, WorkOrder
 
 
 class BboxField(forms.CharField):
@@ -40,10 +42,37 @@ class HazardFilter(django_filters.FilterSet):
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=Hazard.RiskLevel.choices)
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Hazard.Kind.choices)
     bbox = BboxFilter(label=_("Map extent"))
+    town = django_filters.ModelMultipleChoiceFilter(
+        label=_("Town"), field_name="town__code", to_field_name="code", queryset=Town.objects.all()
+    )
+    min_risk = django_filters.ChoiceFilter(
+        label=_("Minimum risk level"), choices=Hazard.RiskLevel.choices, empty_label=_("Any level"),
+        method="filter_min_risk",
+    )
+    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open")
+    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue")
 
     class Meta:
         model = Hazard
-        fields = ["river", "status", "risk_level", "kind", "bbox"]
+        fields = ["river", "status", "risk_level", "kind", "bbox", "town", "min_risk", "open", "overdue"]
+
+    def filter_min_risk(self, queryset, name, value):
+        """This risk level or a higher one."""
+        return queryset.alias(min_risk_rank=Hazard.risk_rank_expression()).filter(
+            min_risk_rank__gte=Hazard.RISK_RANK[value]
+        )
+
+    def filter_open(self, queryset, name, value):
+        """open=true: not yet cleared or closed (Hazard.is_open); open=false: the others."""
+        query = {"status__in": Hazard.OPEN_STATUSES}
+        return queryset.filter(**query) if value else queryset.exclude(**query)
+
+    def filter_overdue(self, queryset, name, value):
+        """overdue=true: a works order of the hazard is past its deadline (WorkOrder.is_overdue)."""
+        overdue_orders = WorkOrder.objects.filter(hazard=OuterRef("pk"), deadline__lt=timezone.localdate()).exclude(
+            status__in=WorkOrder.DONE_STATUSES
+        )
+        return queryset.filter(Exists(overdue_orders) if value else ~Exists(overdue_orders))
 
 
 def filter_errors(filterset):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import register
+from .views import register, reports
 
 app_name = "hazards"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("api/hazards/", api.hazards, name="api-hazards"),
     path("api/hazards/<str:code>/", api.hazard, name="api-hazard"),
     path("api/rivers/", api.rivers, name="api-rivers"),
+    path("reports/risk-list.pdf", reports.risk_list_pdf, name="risk-list-pdf"),
+    path("reports/risk-list.csv", reports.risk_list_csv, name="risk-list-csv"),
+    path("tours/", reports.tour_list, name="tours"),
+    path("tours/new/", reports.tour_create, name="tour-create"),
+    path("tours/<int:pk>/", reports.tour_detail, name="tour"),
+    path("tours/<int:pk>/delete/", reports.tour_delete, name="tour-delete"),
 ]

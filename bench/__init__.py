@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench-pdf` times the risk-list PDF (bench/pdf.py)."""
