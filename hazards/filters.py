@@ -34,6 +34,24 @@ class BboxFilter(django_filters.Filter):
         return qs if value is None else qs.filter(location__within=value)
 
 
+class FlagField(forms.Field):
+    """true or false (also 1/0, yes/no); anything else is an error, not silently ignored."""
+
+    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(_("Use true or false."))
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagField
+
+
 class HazardFilter(django_filters.FilterSet):
     river = django_filters.ModelMultipleChoiceFilter(
         label=_("River"), field_name="river__code", to_field_name="code", queryset=River.objects.all()
@@ -49,8 +67,8 @@ class HazardFilter(django_filters.FilterSet):
         label=_("Minimum risk level"), choices=Hazard.RiskLevel.choices, empty_label=_("Any level"),
         method="filter_min_risk",
     )
-    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open")
-    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue")
+    open = FlagFilter(label=_("Open only"), method="filter_open")
+    overdue = FlagFilter(label=_("Overdue only"), method="filter_overdue")
 
     class Meta:
         model = Hazard

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -169,20 +170,20 @@ def describe_filters(filterset, *, tour=None, codes=()):
     if tour:
         described.append((_("Inspection tour"), tour.name))
     if codes:
-        described.append((_("Chosen stops"), pgettext("list separator", ", ").join(codes)))
+        described.append((_("Chosen stops"), _("%(n)s picked on the map") % {"n": len(codes)}))
     separator = pgettext("list separator", ", ")
     for name, value in filterset.form.cleaned_data.items():
-        if value is None or value == "" or value == [] or (name == "bbox" and not filterset.data.get(name)):
+        if name == "bbox":
+            value = filterset.data.get(name) or None
+        if value is None or value == "" or (isinstance(value, (list, tuple)) or hasattr(value, "model")) and not value:
             continue
-        if hasattr(value, "model"):  # rivers or towns
-            text = separator.join(str(item) for item in value)
-        elif isinstance(value, bool):
+        if isinstance(value, bool):
             text = _("yes") if value else _("no")
-        elif name == "bbox":
-            text = filterset.data[name]
         else:
-            labels = {key: str(label) for key, label in filterset.form.fields[name].choices}
-            text = separator.join(labels.get(item, item) for item in ([value] if isinstance(value, str) else value))
-        if text:
-            described.append((str(filterset.form[name].label), text))
+            field = filterset.form.fields[name]
+            # Rivers and towns are model instances that name themselves; other choices carry labels.
+            labels = {} if isinstance(field, ModelChoiceField) else {key: str(label) for key, label in field.choices}
+            items = [value] if isinstance(value, str) else value
+            text = separator.join(labels.get(item, str(item)) for item in items)
+        described.append((str(filterset.form[name].label), text))
     return described
