@@ -88,3 +88,11 @@ def cut_font_file():
         if not target.exists():
             cut_font(target)
     return target
+
+
+if __name__ == "__main__":  # make setup: python -m hazards.reports.fonts
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "floodwatch.settings")
+    django.setup()
+    print(f"Report font: {cut_font_file()}")

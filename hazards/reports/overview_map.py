@@ -19,7 +19,7 @@ from .. import geo
 from . import fonts
 from ..models import Hazard, River, Town, Village
 
-WIDTH, HEIGHT = 1000, 620
+WIDTH, HEIGHT = 1000, 760
 MIN_EXTENT_M = 4000
 PADDING = 0.12
 NUMBERED_UP_TO = 150  # more stops than this are drawn as dots: their numbers would only overlap
@@ -121,7 +121,8 @@ def overview_svg(stops):
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="land"/>',
         f'<path d="{frame.path(district_outline())}" class="district"/>',
     ]
-    parts += _towns(frame) + _rivers(frame) + _villages(frame) + _stops(frame, stops, points)
+    spots = [frame.xy(p.x, p.y) for p in points]
+    parts += _towns(frame) + _rivers(frame, spots) + _villages(frame, spots) + _stops(frame, stops, spots)
     parts += _scale_bar(frame) + _north_arrow()
     parts.append(f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="frame"/></svg>')
     return "".join(parts)
@@ -131,7 +132,12 @@ def _towns(frame):
     return [f'<path d="{d}" class="town"/>' for town in Town.objects.exclude(geom=None) if (d := frame.path(geo.to_metric(town.geom)))]
 
 
-def _rivers(frame):
+def _clearance(x, y, spots):
+    """How far (in SVG units) a label at x, y would be from the nearest stop."""
+    return min((math.hypot(x - sx, y - sy) for sx, sy in spots), default=math.inf)
+
+
+def _rivers(frame, spots):
     parts, labels = [], []
     for river in River.objects.all():
         line = geo.metric_line(river.centerline)
@@ -141,13 +147,15 @@ def _rivers(frame):
         parts.append(f'<path d="{d}" class="river{" approximate" if river.approximate else ""}"/>')
         seen = line.intersection(frame.box)
         longest = max(getattr(seen, "geoms", [seen]), key=lambda part: part.length)
-        anchor = longest.interpolate(0.35, normalized=True)
-        x, y = frame.xy(anchor.x, anchor.y)
+        # The name goes where it hides no stop: the point of the line farthest from all of them.
+        candidates = [frame.xy(*longest.interpolate(f / 20, normalized=True).coords[0]) for f in range(1, 20)]
+        inside = [(x, y) for x, y in candidates if x < WIDTH - 110 and y > 40] or candidates
+        x, y = max(inside, key=lambda xy: _clearance(xy[0] + 40, xy[1] - 12, spots))
         labels.append(_text(x + 14, y - 12, river.name, "river-name", anchor="start"))
     return parts + labels
 
 
-def _villages(frame):
+def _villages(frame, spots):
     parts = []
     for village in Village.objects.exclude(geom=None):
         spot = geo.to_metric(village.geom).centroid
@@ -155,16 +163,16 @@ def _villages(frame):
             continue
         x, y = frame.xy(spot.x, spot.y)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" class="village"/>')
-        parts.append(_text(x + 7, y + 4, village.name, "village-name", anchor="start"))
+        if _clearance(x + 25, y, spots) > 30:  # a name under a stop's circle would only be noise
+            parts.append(_text(x + 7, y + 4, village.name, "village-name", anchor="start"))
     return parts
 
 
-def _stops(frame, stops, points):
+def _stops(frame, stops, spots):
     numbered = len(stops) <= NUMBERED_UP_TO
     radius = 12 if numbered else 5
     parts = []
-    for stop, point in zip(stops, points):
-        x, y = frame.xy(point.x, point.y)
+    for stop, (x, y) in zip(stops, spots):
         level = stop.hazard.risk_level
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{Hazard.RISK_COLOURS[level]}" class="stop"/>'
