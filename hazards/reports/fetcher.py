@@ -40,26 +40,26 @@ def _static(relative):
     return Path(found) if found and Path(found).is_file() else None
 
 
-def local_path(url):
-    """The file a report URL names, or RefusedURL.
-
-    Only URLs on our own site (settings.SITE_URL) under STATIC_URL,
-    MEDIA_URL or the report fonts, naming a file that exists there.
-    """
-    site = urlsplit(settings.SITE_URL)
-    parts = urlsplit(url)
+def site_path(url):
+    """The decoded path of a URL on our own site (settings.SITE_URL); RefusedURL for any other URL."""
+    site, parts = urlsplit(settings.SITE_URL), urlsplit(url)
     if (parts.scheme, parts.netloc) != (site.scheme, site.netloc) or parts.query or parts.username:
         raise RefusedURL(f"Reports read only our own static and media files, not {url[:200]}")
     path = unquote(parts.path)
     if "\x00" in path or "/../" in path or path.endswith("/.."):
         raise RefusedURL(f"Refused path {url[:200]}")
-    found = None
-    if path.startswith(settings.STATIC_URL):
-        found = _static(path[len(settings.STATIC_URL):])
-    elif path.startswith(settings.MEDIA_URL):
-        found = _inside(settings.MEDIA_ROOT, path[len(settings.MEDIA_URL):])
-    elif path.startswith(FONT_URL):
-        found = _inside(fonts.cut_font_path().parent, path[len(FONT_URL):])
+    return path
+
+
+def local_path(url):
+    """The file a report URL names: under STATIC_URL, MEDIA_URL or the report fonts, and existing."""
+    path = site_path(url)
+    roots = [
+        (settings.STATIC_URL, _static),
+        (settings.MEDIA_URL, lambda relative: _inside(settings.MEDIA_ROOT, relative)),
+        (FONT_URL, lambda relative: _inside(fonts.cut_font_path().parent, relative)),
+    ]
+    found = next((find(path[len(prefix):]) for prefix, find in roots if path.startswith(prefix)), None)
     if found is None:
         raise RefusedURL(f"No such static or media file: {url[:200]}")
     return found
@@ -77,15 +77,11 @@ class LocalFetcher(URLFetcher):
         self.generated = generated or {}
 
     def fetch(self, url, headers=None):
-        generated = self._generated(url)
-        if generated:
-            return URLFetcherResponse(url, generated[0], {"Content-Type": generated[1]})
-        path = local_path(url)
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
-
-    def _generated(self, url):
-        site, parts = urlsplit(settings.SITE_URL), urlsplit(url)
-        if (parts.scheme, parts.netloc) != (site.scheme, site.netloc) or not parts.path.startswith(GENERATED_URL):
-            return None
-        return self.generated.get(parts.path[len(GENERATED_URL):])
+        path = site_path(url)
+        name = path[len(GENERATED_URL):] if path.startswith(GENERATED_URL) else None
+        if name in self.generated:
+            data, mime_type = self.generated[name]
+        else:
+            path = local_path(url)
+            data, mime_type = path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": mime_type})
