@@ -230,3 +230,12 @@ def test_long_user_text_is_shortened_on_the_block_and_kept_whole_in_the_csv(clie
     assert "汛前完成清障。" * 10 in text
     assert long_note not in text
     assert long_note in download(client, CSV).content.decode("utf-8")
+
+
+def test_the_cover_names_the_filters_in_force_in_words(register):
+    with translation.override("en"):
+        selection = select(QueryDict("river=xiaotaihou&min_risk=high&open=true&status=in_progress"))
+        assert selection.filters == [
+            ("River", "Xiaotaihou River"), ("Status", "In progress"), ("Minimum risk level", "High (orange)"),
+            ("Open only", "yes"),
+        ]

@@ -62,7 +62,7 @@ def test_overdue_keeps_hazards_whose_works_are_late_and_not_done(client_as, haza
 def test_town_keeps_the_hazards_of_that_town(client_as, hazards):
     towns = {h.town.code for h in hazards.values() if h.town}
     assert towns, "the hazards lie near villages of the demo data"
-    town = Town.objects.get(code=sorted(towns)[0])
+    town = Town.objects.get(code=min(towns))
     in_town = sorted(h.code for h in hazards.values() if h.town_id == town.pk)
     assert codes(client_as("leader"), f"town={town.code}") == in_town
 

@@ -1,6 +1,7 @@
 """The risk list as CSV, for a spreadsheet: the same stops, in the same order, as the PDF."""
 
 import csv
+import io
 
 from django.utils.translation import gettext as _
 
@@ -39,10 +40,12 @@ def row(stop):
     ]
 
 
-def write_csv(selection, out):
-    """Write the selection to a text stream, with a BOM so that Excel reads the Chinese as UTF-8."""
+def csv_text(selection):
+    """The selection as CSV text, with a BOM so that Excel reads the Chinese as UTF-8."""
+    out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(header())
     for stop in selection.stops:
         writer.writerow([cell(value) for value in row(stop)])
+    return out.getvalue()

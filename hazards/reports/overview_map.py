@@ -16,8 +16,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .. import geo
-from . import fonts
 from ..models import Hazard, River, Town, Village
+from . import fonts
 
 WIDTH, HEIGHT = 1000, 760
 MIN_EXTENT_M = 4000
@@ -32,7 +32,6 @@ STYLE = """
 .river.approximate { stroke-dasharray: 14 8; }
 .village { fill: #6b7785; }
 text { font-size: 15px; font-family: "%(family)s", "%(fallback)s"; }
-.halo { stroke: #fff; stroke-width: 4; fill: #fff; }
 .river-name { fill: #1f5fa8; font-size: 18px; font-weight: bold; }
 .village-name { fill: #4a5561; font-size: 13px; }
 .stop { stroke: #222; stroke-width: 1.5; }
@@ -43,6 +42,7 @@ text { font-size: 15px; font-family: "%(family)s", "%(fallback)s"; }
 .scale-label, .north-label { fill: #222; font-size: 13px; }
 .north { fill: #222; }
 .frame { fill: none; stroke: #9aa5b1; stroke-width: 1.5; }
+.halo { stroke: #fff; stroke-width: 4; fill: #fff; }
 """
 
 

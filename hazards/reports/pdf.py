@@ -1,9 +1,9 @@
 """The risk-list PDF: cover with counts, overview map, summary table, one block per stop.
 
 Rendered by WeasyPrint from templates/reports/risk_list.html. It reads only
-what LocalFetcher allows (our static and media files and the cut font), and
-sets its Chinese in the cut Noto Sans CJK face, with the full face behind it
-for rare characters.
+what LocalFetcher allows (our static and media files, the cut font, and the
+QR codes made here in memory), and sets its Chinese in the cut Noto Sans CJK
+face, with the full face behind it for rare characters.
 """
 
 import io
@@ -18,14 +18,12 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from ..models import Hazard
 from . import fonts
 from .fetcher import FONT_URL, GENERATED_URL, LocalFetcher
 from .overview_map import overview_svg
 
-
 # Choosing the best of the eight QR masks takes 2 ms a code, 2 s for a thousand stops; any
-# mask reads, so take one. The PNG is tiny; printed at 20 mm a module is 0.6 mm.
+# mask reads (zbar reads them all in the tests), so take one. Printed 18 mm wide, a module is 0.5 mm.
 QR_MASK = 4
 
 
@@ -56,7 +54,6 @@ def context(selection, user=None):
         "overview_map": mark_safe(overview_svg(selection.stops)),
         "generated_at": generated_at,
         "prepared_for": user.get_full_name() or user.username if user else "",
-        "risk_colours": Hazard.RISK_COLOURS,
         "font_url": FONT_URL + fonts.cut_font_path().name,
         "font_family": css_string(fonts.FAMILY),
         "fallback_family": css_string(fonts.FALLBACK_FAMILY),

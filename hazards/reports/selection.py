@@ -21,6 +21,11 @@ from ..filters import HazardFilter, filter_errors
 from ..models import DRIVING_ORDER, Hazard, HazardPhoto, ProgressUpdate, River, WorkOrder
 
 
+def joined(names):
+    """Names as a list in running text: 潮白河、萧太后河 in Chinese, "Chaobai River, Xiaotaihou River" in English."""
+    return pgettext("list separator", ", ").join(str(name) for name in names)
+
+
 class SelectionError(ValueError):
     """The request names filters that do not make sense; `errors` maps each name to a message."""
 
@@ -54,9 +59,7 @@ class Stop:
     def responsible_people(self):
         if not self.order:
             return ""
-        return pgettext("list separator", ", ").join(
-            user.get_full_name() or user.username for user in self.order.engineers.all()
-        )
+        return joined(user.get_full_name() or user.username for user in self.order.engineers.all())
 
 
 @dataclass
@@ -69,8 +72,7 @@ class Selection:
 
     @property
     def title(self):
-        names = pgettext("list separator", ", ").join(river.name for river in self.rivers)
-        return _("%(rivers)s flood risk list") % {"rivers": names}
+        return _("%(rivers)s flood risk list") % {"rivers": joined(river.name for river in self.rivers)}
 
     def counts_by_risk(self):
         """[(level, label, colour, count)] for all four levels, highest first."""
@@ -171,19 +173,18 @@ def describe_filters(filterset, *, tour=None, codes=()):
         described.append((_("Inspection tour"), tour.name))
     if codes:
         described.append((_("Chosen stops"), _("%(n)s picked on the map") % {"n": len(codes)}))
-    separator = pgettext("list separator", ", ")
     for name, value in filterset.form.cleaned_data.items():
+        field = filterset.form.fields[name]
         if name == "bbox":
-            value = filterset.data.get(name) or None
-        if value is None or value == "" or (isinstance(value, (list, tuple)) or hasattr(value, "model")) and not value:
+            text = filterset.data.get(name, "")
+        elif value is None:
             continue
-        if isinstance(value, bool):
+        elif isinstance(value, bool):
             text = _("yes") if value else _("no")
         else:
-            field = filterset.form.fields[name]
             # Rivers and towns are model instances that name themselves; other choices carry labels.
             labels = {} if isinstance(field, ModelChoiceField) else {key: str(label) for key, label in field.choices}
-            items = [value] if isinstance(value, str) else value
-            text = separator.join(labels.get(item, str(item)) for item in items)
-        described.append((str(filterset.form[name].label), text))
+            text = joined(labels.get(item, item) for item in ([value] if isinstance(value, str) else value))
+        if text:
+            described.append((str(field.label), text))
     return described

@@ -1,7 +1,5 @@
 """Risk lists: the PDF and CSV downloads, and the inspection tours they can be made from."""
 
-import io
-
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -20,45 +18,36 @@ from ..roles import role_required
 from .register import map_config
 
 
-def _selection(request):
-    """The selection the query asks for, or the 400 response that says what is wrong with it."""
-    tour = None
-    if request.GET.get("tour"):
-        if not request.GET["tour"].isdigit():
-            raise Http404
-        tour = get_tour_for_user(request.user, int(request.GET["tour"]))
+def _tour(request):
+    """The saved tour the query names (tour=<id>), fetched for this user, or None."""
+    pk = request.GET.get("tour")
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404
+    return get_tour_for_user(request.user, int(pk))
+
+
+RENDERERS = {  # extension: (content type, render(selection, user))
+    "pdf": ("application/pdf", pdf.risk_list_pdf),
+    "csv": ("text/csv; charset=utf-8", lambda selection, user: csv_export.csv_text(selection)),
+}
+
+
+@role_required()
+def risk_list(request, extension):
+    """GET /reports/risk-list.pdf or .csv: the hazards for the filters of /api/hazards/, a saved
+    tour (tour=<id>) or stops picked on the map (code=…), river by river, upstream to downstream."""
     try:
-        return select(request.GET, tour=tour), None
+        selection = select(request.GET, tour=_tour(request))
     except SelectionError as error:
         lines = [_("This risk list cannot be made:")] + [f"{name}: {text}" for name, text in error.errors.items()]
-        return None, HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def _download(content, content_type, extension):
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content, content_type=content_type)
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+    content_type, render = RENDERERS[extension]
+    response = HttpResponse(render(selection, request.user), content_type=content_type)
+    stamp = timezone.localtime(selection.generated_at).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="risk-list-{stamp}.{extension}"'
     return response
-
-
-@role_required()
-def risk_list_pdf(request):
-    """GET /reports/risk-list.pdf: the risk list for the filters of /api/hazards/, a tour, or chosen codes."""
-    selection, error = _selection(request)
-    if error:
-        return error
-    return _download(pdf.risk_list_pdf(selection, request.user), "application/pdf", "pdf")
-
-
-@role_required()
-def risk_list_csv(request):
-    """GET /reports/risk-list.csv: the same selection as the PDF, for a spreadsheet."""
-    selection, error = _selection(request)
-    if error:
-        return error
-    out = io.StringIO()
-    csv_export.write_csv(selection, out)
-    return _download(out.getvalue(), "text/csv; charset=utf-8", "csv")
 
 
 @role_required()
