@@ -239,3 +239,12 @@ def test_the_cover_names_the_filters_in_force_in_words(register):
             ("River", "Xiaotaihou River"), ("Status", "In progress"), ("Minimum risk level", "High (orange)"),
             ("Open only", "yes"),
         ]
+
+
+def test_a_character_outside_the_cut_font_falls_back_to_the_full_noto_face(client_as, rivers):
+    make_hazard(rivers["xiaotaihou"], 2000, title="堃玥村涵管")  # neither character is in GB2312
+    data = download(client_as("leader"), PDF).content
+    fonts = {font.get_object()["/BaseFont"] for page in PdfReader(io.BytesIO(data)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("Noto-Sans-CJK" in name for name in fonts) and any("Floodwatch-CJK" in name for name in fonts)
+    assert "堃玥村涵管" in "".join(pdf_pages(data))
