@@ -56,10 +56,11 @@ def add_photo(hazard, user, colour="#3d85c6"):
     return HazardPhoto.from_upload(jpeg(colour=colour), user, hazard=hazard)
 
 
-def drawn_images(data):
-    """How many images the pages draw (pdfimages lists each drawing, even of a shared image)."""
+def drawn_images(data, page=None):
+    """How many images the pages (or one page) draw; pdfimages lists each drawing, even of a shared image."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "list.pdf"
         path.write_bytes(data)
-        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True).stdout.decode()
+        listing = subprocess.run(["pdfimages", "-list", *pages, str(path)], capture_output=True, check=True).stdout.decode()
     return sum(1 for line in listing.splitlines()[2:] if line.split()[2] == "image")

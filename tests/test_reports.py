@@ -248,3 +248,12 @@ def test_a_character_outside_the_cut_font_falls_back_to_the_full_noto_face(clien
              for font in page["/Resources"]["/Font"].values()}
     assert any("Noto-Sans-CJK" in name for name in fonts) and any("Floodwatch-CJK" in name for name in fonts)
     assert "堃玥村涵管" in "".join(pdf_pages(data))
+
+
+def test_the_overview_map_is_drawn_as_vector_graphics_with_no_tiles(client_as, register):
+    data = download(client_as("leader"), PDF, "river=xiaotaihou").content
+    cover = PdfReader(io.BytesIO(data)).pages[0]
+    operators = cover.get_contents().get_data().split()
+    assert operators.count(b"l") > 50  # the river, the district outline: line segments
+    assert drawn_images(data, page=1) == 0  # no raster tiles
+    assert "萧太后河" in pdf_pages(data)[0]  # the river's name on the map
