@@ -257,3 +257,8 @@ def test_the_overview_map_is_drawn_as_vector_graphics_with_no_tiles(client_as, r
     assert operators.count(b"l") > 50  # the river, the district outline: line segments
     assert drawn_images(data, page=1) == 0  # no raster tiles
     assert "萧太后河" in pdf_pages(data)[0]  # the river's name on the map
+
+
+def test_the_cover_says_all_hazards_when_nothing_is_filtered(register):
+    assert select(QueryDict("")).filters == []
+    assert select(QueryDict("min_risk=&open=&overdue=")).filters == []

@@ -177,7 +177,7 @@ def describe_filters(filterset, *, tour=None, codes=()):
         field = filterset.form.fields[name]
         if name == "bbox":
             text = filterset.data.get(name, "")
-        elif value is None:
+        elif value is None or value == "":
             continue
         elif isinstance(value, bool):
             text = _("yes") if value else _("no")
