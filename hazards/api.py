@@ -93,16 +93,13 @@ def hazard_features(queryset):
 
 def open_orders_by_hazard(hazards):
     """The open work orders of these hazards, in one query, for progress bars."""
-    statuses = {k: str(v) for k, v in WorkOrder.Status.choices}
-    today = timezone.localdate()
     by_hazard = {}
-    rows = WorkOrder.objects.filter(hazard__in=hazards.values("pk")).exclude(status=WorkOrder.Status.ACCEPTED)
-    for row in rows.values("pk", "hazard_id", "title", "progress_pct", "status", "deadline"):
-        by_hazard.setdefault(row["hazard_id"], []).append({
-            "id": row["pk"], "title": row["title"], "progress_pct": row["progress_pct"],
-            "status": row["status"], "status_label": statuses[row["status"]], "deadline": row["deadline"].isoformat(),
-            "overdue": row["deadline"] < today and row["status"] not in WorkOrder.DONE_STATUSES,
-            "url": reverse("hazards:work-order", args=[row["pk"]]),
+    orders = WorkOrder.objects.filter(hazard__in=hazards.values("pk")).exclude(status=WorkOrder.Status.ACCEPTED)
+    for order in orders.only("pk", "hazard_id", "title", "progress_pct", "status", "deadline"):
+        by_hazard.setdefault(order.hazard_id, []).append({
+            "id": order.pk, "title": order.title, "progress_pct": order.progress_pct, "status": order.status,
+            "status_label": order.get_status_display(), "deadline": order.deadline.isoformat(),
+            "overdue": order.is_overdue, "url": order.get_absolute_url(),
         })
     return by_hazard
 

@@ -4,11 +4,10 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from .models import Hazard, River, WorkOrder
+from .models import Hazard, River, Town, WorkOrder
 
 
 class BboxField(forms.CharField):
@@ -34,6 +33,24 @@ class BboxFilter(django_filters.Filter):
         return qs if value is None else qs.filter(location__within=value)
 
 
+class FlagField(forms.Field):
+    """true or false (also 1/0, yes/no); anything else is an error, not silently ignored."""
+
+    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(_("Use true or false."))
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagField
+
+
 class HazardFilter(django_filters.FilterSet):
     river = django_filters.ModelMultipleChoiceFilter(
         label=_("River"), field_name="river__code", to_field_name="code", queryset=River.objects.all()
@@ -42,10 +59,35 @@ class HazardFilter(django_filters.FilterSet):
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=Hazard.RiskLevel.choices)
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Hazard.Kind.choices)
     bbox = BboxFilter(label=_("Map extent"))
+    town = django_filters.ModelMultipleChoiceFilter(
+        label=_("Town"), field_name="town__code", to_field_name="code", queryset=Town.objects.all()
+    )
+    min_risk = django_filters.ChoiceFilter(
+        label=_("Minimum risk level"), choices=Hazard.RiskLevel.choices, empty_label=_("Any level"),
+        method="filter_min_risk",
+    )
+    open = FlagFilter(label=_("Open only"), method="filter_open")
+    overdue = FlagFilter(label=_("Overdue only"), method="filter_overdue")
 
     class Meta:
         model = Hazard
-        fields = ["river", "status", "risk_level", "kind", "bbox"]
+        fields = ["river", "status", "risk_level", "kind", "bbox", "town", "min_risk", "open", "overdue"]
+
+    def filter_min_risk(self, queryset, name, value):
+        """This risk level or a higher one."""
+        return queryset.alias(min_risk_rank=Hazard.risk_rank_expression()).filter(
+            min_risk_rank__gte=Hazard.RISK_RANK[value]
+        )
+
+    def filter_open(self, queryset, name, value):
+        """open=true: not yet cleared or closed (Hazard.is_open); open=false: the others."""
+        query = {"status__in": Hazard.OPEN_STATUSES}
+        return queryset.filter(**query) if value else queryset.exclude(**query)
+
+    def filter_overdue(self, queryset, name, value):
+        """overdue=true: a works order of the hazard is past its deadline (WorkOrder.is_overdue)."""
+        overdue_orders = WorkOrder.objects.overdue().filter(hazard=OuterRef("pk"))
+        return queryset.filter(Exists(overdue_orders) if value else ~Exists(overdue_orders))
 
 
 def filter_errors(filterset):
@@ -58,7 +100,7 @@ class WorkOrderFilter(django_filters.FilterSet):
         label=_("River"), field_name="river__code", to_field_name="code", queryset=River.objects.all()
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=WorkOrder.Status.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    overdue = FlagFilter(label=_("Overdue only"), method="filter_overdue")
     unit = django_filters.CharFilter(label=_("Responsible unit"), field_name="responsible_unit", lookup_expr="icontains")
 
     class Meta:
@@ -66,5 +108,4 @@ class WorkOrderFilter(django_filters.FilterSet):
         fields = ["river", "status", "overdue", "unit"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(deadline__lt=timezone.localdate()) & ~Q(status__in=WorkOrder.DONE_STATUSES)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.overdue() if value else queryset.exclude(pk__in=WorkOrder.objects.overdue().values("pk"))

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import readiness, register, works
+from .views import readiness, register, reports, works
 
 app_name = "hazards"
 
@@ -41,4 +41,10 @@ urlpatterns = [
     path("drills/<int:pk>/edit/", readiness.drill_edit, name="drill-edit"),
     path("drills/follow-ups/<int:pk>/work-order/", readiness.follow_up_work_order, name="follow-up-work-order"),
     path("readiness/", readiness.readiness_table, name="readiness"),
+    path("reports/risk-list.pdf", reports.risk_list, {"extension": "pdf"}, name="risk-list-pdf"),
+    path("reports/risk-list.csv", reports.risk_list, {"extension": "csv"}, name="risk-list-csv"),
+    path("tours/", reports.tour_list, name="tours"),
+    path("tours/new/", reports.tour_create, name="tour-create"),
+    path("tours/<int:pk>/", reports.tour_detail, name="tour"),
+    path("tours/<int:pk>/delete/", reports.tour_delete, name="tour-delete"),
 ]

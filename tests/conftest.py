@@ -4,6 +4,7 @@ import io
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -57,6 +58,12 @@ def client_as(client, cast):
         return client
 
     return login
+
+
+def in_chinese(client):
+    """The same client, for a user who kept the default language, Simplified Chinese."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client
 
 
 def make_hazard(river, chainage_m, **fields):

@@ -1,4 +1,4 @@
-"""The models, by concern: places, the hazard register, and clearance works."""
+"""The models, by concern: places, the hazard register, clearance works, readiness, tours."""
 
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
@@ -15,4 +15,5 @@ from .readiness import (  # noqa: F401
     season_in_view,
 )
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
+from .tours import DRIVING_ORDER, Tour  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401

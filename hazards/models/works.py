@@ -16,6 +16,12 @@ from .register import Hazard, Photo
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+class WorkOrderQuerySet(models.QuerySet):
+    def overdue(self):
+        """Past the deadline and not completed: WorkOrder.is_overdue, in SQL."""
+        return self.filter(deadline__lt=timezone.localdate()).exclude(status__in=WorkOrder.DONE_STATUSES)
+
+
 class WorkOrder(models.Model):
     """A clearance works order (应急消险工程) for a hazard or a reach of river."""
 
@@ -66,6 +72,7 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = WorkOrderQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[engineers])
 
     class Meta:
