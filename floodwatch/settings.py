@@ -153,6 +153,9 @@ MAX_RIVER_DISTANCE_M = env_int("MAX_RIVER_DISTANCE_M", 500)
 DISTRICT_BUFFER_M = env_int("DISTRICT_BUFFER_M", 2000)
 VILLAGE_RADIUS_M = env_int("VILLAGE_RADIUS_M", 2500)
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
+# Risk-list PDFs are rendered in parts of this many stops, side by side on this many cores.
+REPORT_WORKERS = env_int("REPORT_WORKERS", os.cpu_count() or 1)
+REPORT_STOPS_PER_PART = env_int("REPORT_STOPS_PER_PART", 48)
 
 # Flood-season readiness: patrols, evacuation plans and drills.
 # A patrol covers the stretch of river it walks within this distance of the

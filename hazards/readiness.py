@@ -202,17 +202,28 @@ def village_readiness(today=None, river=None):
 
 def villages_at_risk(hazard, today=None):
     """The villages at risk from a hazard, nearest first: (readiness, metres downstream)."""
+    return villages_at_risk_from([hazard], today)[hazard.pk]
+
+
+def villages_at_risk_from(hazards, today=None):
+    """For many hazards at once (the risk list): {hazard pk: [(readiness, metres downstream)]}."""
     today = today or timezone.localdate()
     rivers = list(River.objects.all())
     context = _ReadinessContext.load()
-    result = []
-    for village in Village.objects.exclude(geom=None).select_related("town"):
-        places = places_of(village, rivers)
-        on_river = [place for place in places if place.river.pk == hazard.river_id]
-        distance = downstream_m(hazard, on_river[0]) if on_river else None
-        if distance is not None:
-            result.append((context.readiness(village, places, today), distance))
-    return sorted(result, key=lambda pair: pair[1])
+    villages = [(village, places_of(village, rivers)) for village in Village.objects.exclude(geom=None).select_related("town")]
+    readiness = {}
+    result = {}
+    for hazard in hazards:
+        rows = []
+        for village, places in villages:
+            on_river = [place for place in places if place.river.pk == hazard.river_id]
+            distance = downstream_m(hazard, on_river[0]) if on_river else None
+            if distance is not None:
+                if village.pk not in readiness:
+                    readiness[village.pk] = context.readiness(village, places, today)
+                rows.append((readiness[village.pk], distance))
+        result[hazard.pk] = sorted(rows, key=lambda pair: pair[1])
+    return result
 
 
 class _ReadinessContext:

@@ -1,13 +1,22 @@
 """The risk-list PDF: cover with counts, overview map, summary table, one block per stop.
 
-Rendered by WeasyPrint from templates/reports/risk_list.html. It reads only
-what LocalFetcher allows (our static and media files, the cut font, and the
-QR codes made here in memory), and sets its Chinese in the cut Noto Sans CJK
-face, with the full face behind it for rare characters.
+Rendered by WeasyPrint from templates/reports/. It reads only what LocalFetcher
+allows (our static and media files, the cut font, and the QR codes made here in
+memory), and sets its Chinese in the cut Noto Sans CJK face, with the full
+face behind it for rare characters.
+
+WeasyPrint lays out a stop block in about 20 ms, so a long list is cut into
+parts rendered side by side on every core (hazards/reports/workers.py) and
+joined. For that, the pages are laid out so that their count is known before
+anything is rendered: the cover is one page, the summary a fixed number of
+rows a page, and four stop blocks of fixed height fill each page. Every part
+then numbers its own pages "N of M" from where it starts.
 """
 
 import io
+import math
 import re
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
@@ -15,16 +24,30 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts
+from . import fonts, workers
 from .fetcher import FONT_URL, GENERATED_URL, LocalFetcher
 from .overview_map import overview_svg
 
 # Choosing the best of the eight QR masks takes 2 ms a code, 2 s for a thousand stops; any
 # mask reads (zbar reads them all in the tests), so take one. Printed 18 mm wide, a module is 0.5 mm.
 QR_MASK = 4
+# The page geometry that makes the page count known in advance (risk_list.css keeps to it).
+STOPS_PER_PAGE = 4
+SUMMARY_ROWS_FIRST_PAGE = 40  # under the "Summary" heading
+SUMMARY_ROWS_PER_PAGE = 44
+
+
+@dataclass
+class Part:
+    """One part of the PDF: its HTML, the generated images it uses, and its first page."""
+
+    html: str
+    images: dict
+    first_page: int
 
 
 def qr_png(url):
@@ -39,41 +62,63 @@ def css_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
 
 
-def page_counter_css():
-    """The translated "Page N of M" as CSS content with the page counters."""
+def page_counter_css(total):
+    """The translated "Page N of M" as CSS content: the page counter, and the total known in advance."""
     parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("Page %(page)s of %(pages)s"))
-    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
-    return " ".join(counters.get(part) or css_string(part) for part in parts if part)
+    values = {"%(page)s": "counter(page)", "%(pages)s": css_string(str(total))}
+    return " ".join(values.get(part) or css_string(part) for part in parts if part)
 
 
-def context(selection, user=None):
-    generated_at = timezone.localtime(selection.generated_at)
+def summary_pages(rows):
+    """The summary table's rows, page by page."""
+    first, rest = rows[:SUMMARY_ROWS_FIRST_PAGE], rows[SUMMARY_ROWS_FIRST_PAGE:]
+    return [first] + [rest[i:i + SUMMARY_ROWS_PER_PAGE] for i in range(0, len(rest), SUMMARY_ROWS_PER_PAGE)]
+
+
+def page_count(stop_count):
+    """Cover, summary and stop pages, from the number of stops alone."""
+    summary = 1 + math.ceil(max(0, stop_count - SUMMARY_ROWS_FIRST_PAGE) / SUMMARY_ROWS_PER_PAGE)
+    return 1 + summary + math.ceil(stop_count / STOPS_PER_PAGE)
+
+
+def common_context(selection, total):
     return {
         "selection": selection,
-        "stops": selection.stops,
-        "overview_map": mark_safe(overview_svg(selection.stops)),
-        "generated_at": generated_at,
-        "prepared_for": user.get_full_name() or user.username if user else "",
+        "generated_at": timezone.localtime(selection.generated_at),
         "font_url": FONT_URL + fonts.cut_font_path().name,
         "font_family": css_string(fonts.FAMILY),
         "fallback_family": css_string(fonts.FALLBACK_FAMILY),
-        "page_counter": mark_safe(page_counter_css()),
+        "header_title": mark_safe(css_string(selection.title)),
+        "header_generated": mark_safe(css_string(
+            _("Generated") + " " + timezone.localtime(selection.generated_at).strftime("%Y-%m-%d %H:%M"))),
+        "page_counter": mark_safe(page_counter_css(total)),
     }
 
 
-def qr_images(selection):
-    """The QR code of every stop, as images for the fetcher; each stop learns its image's URL."""
-    images = {}
-    for stop in selection.stops:
-        name = f"qr-{stop.number}.png"
-        images[name] = (qr_png(stop.url), "image/png")
-        stop.qr_url = GENERATED_URL + name
-    return images
-
-
-def render_html(selection, user=None):
-    fonts.cut_font_file()
-    return render_to_string("reports/risk_list.html", context(selection, user))
+def parts(selection, user=None):
+    """The front part (cover and summary) and the stop parts, each with its first page."""
+    stops = selection.stops
+    total = page_count(len(stops))
+    common = common_context(selection, total)
+    front = render_to_string("reports/risk_list_front.html", {
+        **common, "first_page": 1, "stops": stops, "summary_pages": summary_pages(stops),
+        "overview_map": mark_safe(overview_svg(stops)),
+        "prepared_for": (user.get_full_name() or user.username) if user else "",
+    })
+    result = [Part(front, {}, 1)]
+    first_page = 1 + len(summary_pages(stops)) + 1
+    per_part = max(STOPS_PER_PAGE, settings.REPORT_STOPS_PER_PART // STOPS_PER_PAGE * STOPS_PER_PAGE)
+    for start in range(0, len(stops), per_part):
+        chunk = stops[start:start + per_part]
+        images = {}
+        for stop in chunk:
+            name = f"qr-{stop.number}.png"
+            images[name] = (qr_png(stop.url), "image/png")
+            stop.qr_url = GENERATED_URL + name
+        html = render_to_string("reports/risk_list_stops.html", {**common, "first_page": first_page, "stops": chunk})
+        result.append(Part(html, images, first_page))
+        first_page += math.ceil(len(chunk) / STOPS_PER_PAGE)
+    return result
 
 
 def html_to_pdf(html, generated=None):
@@ -85,7 +130,19 @@ def html_to_pdf(html, generated=None):
     return document.write_pdf()
 
 
+def join(pdfs):
+    """One PDF from the parts, in order."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(io.BytesIO(data))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def risk_list_pdf(selection, user=None):
     """The risk list as PDF bytes."""
-    images = qr_images(selection)
-    return html_to_pdf(render_html(selection, user), images)
+    fonts.cut_font_file()
+    return join(workers.render_all([(part.html, part.images) for part in parts(selection, user)]))

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from .. import season
 from ..filters import HazardFilter, filter_errors
 from ..models import DRIVING_ORDER, Hazard, HazardPhoto, ProgressUpdate, River, WorkOrder
+from ..readiness import villages_at_risk_from
 
 
 def joined(names):
@@ -44,6 +45,7 @@ class Stop:
     note: ProgressUpdate | None  # the latest progress note on any of its orders
     photo: HazardPhoto | None  # the latest photo of the hazard
     overdue: bool
+    villages_at_risk: list = ()  # [(readiness, metres downstream)], nearest first
     qr_url: str = ""  # where the PDF finds the stop's QR code (set by the renderer)
 
     @property
@@ -147,6 +149,9 @@ def select(params, *, tour=None):
         raise SelectionError(filter_errors(filterset))
     hazards = list(stop_queryset(filterset.qs))
     stops = [make_stop(number, hazard) for number, hazard in enumerate(hazards, start=1)]
+    at_risk = villages_at_risk_from(hazards)
+    for stop in stops:
+        stop.villages_at_risk = at_risk[stop.hazard.pk]
     return Selection(
         stops=stops,
         filters=describe_filters(filterset, tour=tour, codes=codes),
