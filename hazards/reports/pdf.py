@@ -6,8 +6,8 @@ memory), and sets its Chinese in the cut Noto Sans CJK face, with the full
 face behind it for rare characters.
 
 WeasyPrint lays out a stop block in about 20 ms, so a long list is cut into
-parts rendered side by side on every core (hazards/reports/workers.py) and
-joined. For that, the pages are laid out so that their count is known before
+parts (the cover, a few summary pages, a few dozen stops) rendered side by
+side on every core (hazards/reports/workers.py) and joined. For that, the pages are laid out so that their count is known before
 anything is rendered: the cover is one page, the summary a fixed number of
 rows a page, and four stop blocks of fixed height fill each page. Every part
 then numbers its own pages "N of M" from where it starts.
@@ -39,15 +39,15 @@ QR_MASK = 4
 STOPS_PER_PAGE = 4
 SUMMARY_ROWS_FIRST_PAGE = 40  # under the "Summary" heading
 SUMMARY_ROWS_PER_PAGE = 44
+SUMMARY_PAGES_PER_PART = 4
 
 
 @dataclass
 class Part:
-    """One part of the PDF: its HTML, the generated images it uses, and its first page."""
+    """One part of the PDF: its HTML, and the QR codes it shows as {image name: URL}."""
 
     html: str
-    images: dict
-    first_page: int
+    qr_codes: dict
 
 
 def qr_png(url):
@@ -70,9 +70,10 @@ def page_counter_css(total):
 
 
 def summary_pages(rows):
-    """The summary table's rows, page by page."""
+    """The summary table's rows, page by page, as (first page?, rows)."""
     first, rest = rows[:SUMMARY_ROWS_FIRST_PAGE], rows[SUMMARY_ROWS_FIRST_PAGE:]
-    return [first] + [rest[i:i + SUMMARY_ROWS_PER_PAGE] for i in range(0, len(rest), SUMMARY_ROWS_PER_PAGE)]
+    pages = [first] + [rest[i:i + SUMMARY_ROWS_PER_PAGE] for i in range(0, len(rest), SUMMARY_ROWS_PER_PAGE)]
+    return [(number == 0, page) for number, page in enumerate(pages)]
 
 
 def page_count(stop_count):
@@ -95,34 +96,39 @@ def common_context(selection, total):
     }
 
 
+def chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def parts(selection, user=None):
-    """The front part (cover and summary) and the stop parts, each with its first page."""
+    """The cover, the summary and the stops, cut into parts that can be rendered side by side.
+
+    Each part numbers its pages from where it starts; the page count is known in advance.
+    """
     stops = selection.stops
-    total = page_count(len(stops))
-    common = common_context(selection, total)
-    front = render_to_string("reports/risk_list_front.html", {
-        **common, "first_page": 1, "stops": stops, "summary_pages": summary_pages(stops),
-        "overview_map": mark_safe(overview_svg(stops)),
-        "prepared_for": (user.get_full_name() or user.username) if user else "",
-    })
-    result = [Part(front, {}, 1)]
-    first_page = 1 + len(summary_pages(stops)) + 1
-    per_part = max(STOPS_PER_PAGE, settings.REPORT_STOPS_PER_PART // STOPS_PER_PAGE * STOPS_PER_PAGE)
-    for start in range(0, len(stops), per_part):
-        chunk = stops[start:start + per_part]
-        images = {}
+    common = common_context(selection, page_count(len(stops)))
+
+    def render(template, first_page, **context):
+        return render_to_string(f"reports/{template}", {**common, "first_page": first_page, **context})
+
+    result = [Part(render("risk_list_cover.html", 1, overview_map=mark_safe(overview_svg(stops)),
+                          prepared_for=(user.get_full_name() or user.username) if user else ""), {})]
+    page = 2
+    for pages in chunks(summary_pages(stops), SUMMARY_PAGES_PER_PART):
+        result.append(Part(render("risk_list_summary.html", page, summary_pages=pages), {}))
+        page += len(pages)
+    for chunk in chunks(stops, max(STOPS_PER_PAGE, settings.REPORT_STOPS_PER_PART // STOPS_PER_PAGE * STOPS_PER_PAGE)):
         for stop in chunk:
-            name = f"qr-{stop.number}.png"
-            images[name] = (qr_png(stop.url), "image/png")
-            stop.qr_url = GENERATED_URL + name
-        html = render_to_string("reports/risk_list_stops.html", {**common, "first_page": first_page, "stops": chunk})
-        result.append(Part(html, images, first_page))
-        first_page += math.ceil(len(chunk) / STOPS_PER_PAGE)
+            stop.qr_url = f"{GENERATED_URL}qr-{stop.number}.png"
+        qr_codes = {f"qr-{stop.number}.png": stop.url for stop in chunk}
+        result.append(Part(render("risk_list_stops.html", page, stops=chunk), qr_codes))
+        page += math.ceil(len(chunk) / STOPS_PER_PAGE)
     return result
 
 
-def html_to_pdf(html, generated=None):
-    """A PDF from report HTML, reading only what LocalFetcher allows."""
+def html_to_pdf(html, qr_codes=None):
+    """A PDF from report HTML, reading only what LocalFetcher allows; `qr_codes` are made here."""
+    generated = {name: (qr_png(url), "image/png") for name, url in (qr_codes or {}).items()}
     fetcher = LocalFetcher(generated)
     document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=fetcher).render(
         font_config=FontConfiguration()
@@ -145,4 +151,4 @@ def join(pdfs):
 def risk_list_pdf(selection, user=None):
     """The risk list as PDF bytes."""
     fonts.cut_font_file()
-    return join(workers.render_all([(part.html, part.images) for part in parts(selection, user)]))
+    return join(workers.render_all([(part.html, part.qr_codes) for part in parts(selection, user)]))

@@ -22,12 +22,12 @@ def _settings():
     return {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "SITE_URL": settings.SITE_URL}
 
 
-def render_part(html, images, overrides):
+def render_part(html, qr_codes, overrides):
     """In a worker: one part's HTML to PDF bytes."""
     from .pdf import html_to_pdf
 
     with override_settings(**overrides):
-        return html_to_pdf(html, images)
+        return html_to_pdf(html, qr_codes)
 
 
 def pool():
@@ -40,10 +40,10 @@ def pool():
 
 
 def render_all(jobs):
-    """PDF bytes for each (html, images) job, in order; side by side when there are several."""
+    """PDF bytes for each (html, QR codes) job, in order; side by side when there are several."""
     overrides = _settings()
     if len(jobs) == 1 or settings.REPORT_WORKERS <= 1:
-        return [render_part(html, images, overrides) for html, images in jobs]
+        return [render_part(html, qr_codes, overrides) for html, qr_codes in jobs]
     return list(pool().map(render_part, *zip(*jobs), [overrides] * len(jobs)))
 
 
