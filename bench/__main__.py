@@ -1,5 +1,12 @@
-"""`python -m bench` runs every benchmark."""
+"""`python -m bench` (make bench) runs every benchmark: the map layer, then the risk-list PDF."""
+
+import subprocess
+import sys
 
 from bench import map_layers
 
-map_layers.main()
+if __name__ == "__main__":
+    map_layers.main()
+    print()
+    # The PDF benchmark builds its own database and runs each case in a fresh process.
+    subprocess.run([sys.executable, "-m", "bench.pdf"], check=True)

@@ -151,4 +151,7 @@ def join(pdfs):
 def risk_list_pdf(selection, user=None):
     """The risk list as PDF bytes."""
     fonts.cut_font_file()
-    return join(workers.render_all([(part.html, part.qr_codes) for part in parts(selection, user)]))
+    jobs = [(part.html, part.qr_codes) for part in parts(selection, user)]
+    # A short list (a typical tour) is quicker here than handed to the workers.
+    long_list = len(selection.stops) > settings.REPORT_STOPS_PER_PART
+    return join(workers.render_all(jobs, side_by_side=long_list))

@@ -39,10 +39,10 @@ def pool():
     return _pool
 
 
-def render_all(jobs):
-    """PDF bytes for each (html, QR codes) job, in order; side by side when there are several."""
+def render_all(jobs, *, side_by_side=True):
+    """PDF bytes for each (html, QR codes) job, in order; side by side if asked and worth it."""
     overrides = _settings()
-    if len(jobs) == 1 or settings.REPORT_WORKERS <= 1:
+    if not side_by_side or len(jobs) == 1 or settings.REPORT_WORKERS <= 1:
         return [render_part(html, qr_codes, overrides) for html, qr_codes in jobs]
     return list(pool().map(render_part, *zip(*jobs), [overrides] * len(jobs)))
 
