@@ -33,8 +33,17 @@ class BboxFilter(django_filters.Filter):
         return qs if value is None else qs.filter(location__within=value)
 
 
+class FlagCheckbox(forms.CheckboxInput):
+    """A ticked box sends "true"; an unticked one leaves the filter off (not "false")."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 class FlagField(forms.Field):
     """true or false (also 1/0, yes/no); anything else is an error, not silently ignored."""
+
+    widget = FlagCheckbox
 
     VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 

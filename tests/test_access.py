@@ -90,3 +90,11 @@ def test_photos_are_served_only_to_users_with_a_role(client, client_as, rivers):
     assert client_as("stranger").get(url).status_code == 403
     assert client_as("leader").get(url).status_code == 200
     assert client_as("leader").get("/media/../floodwatch/settings.py").status_code in (400, 404)
+
+
+def test_the_filter_bars_offer_open_and_overdue_as_boxes_to_tick(client_as, rivers):
+    client = client_as("leader")
+    for page in (reverse("hazards:map"), reverse("hazards:work-orders") + "?overdue=true"):
+        html = client.get(page).content.decode()
+        assert 'type="checkbox" name="overdue" value="true"' in " ".join(html.split())
+    assert 'name="overdue" value="true" checked' in " ".join(html.split())
