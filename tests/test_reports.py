@@ -264,3 +264,12 @@ def test_the_overview_map_is_drawn_as_vector_graphics_with_no_tiles(client_as, r
 def test_the_cover_says_all_hazards_when_nothing_is_filtered(register):
     assert select(QueryDict("")).filters == []
     assert select(QueryDict("min_risk=&open=&overdue=")).filters == []
+
+
+def test_a_river_name_in_the_page_header_cannot_end_the_style_element(client_as, rivers):
+    river = rivers["xiaotaihou"]
+    river.name_en = 'Xiao</style><p class="x">"River'
+    river.save()
+    make_hazard(river, 2000)
+    pages = pdf_pages(download(client_as("leader"), PDF, "river=xiaotaihou").content)
+    assert all('Xiao</style><p class="x">"River flood risk list' in page for page in pages)

@@ -257,3 +257,12 @@ def test_the_work_order_list_filters(client_as, order, rivers):
     assert client.get(f"{api}?status=lost").status_code == 400
     line = next(f for f in client.get(api).json()["features"] if f["properties"]["id"] == reach.pk)
     assert line["geometry"]["type"] == "LineString"  # drawn as its stretch of river
+
+
+def test_after_progress_the_engineer_goes_back_to_our_page_never_to_another_site(client_as, order):
+    client = client_as("engineer")
+    back = post_progress(client, order, 10, next="/work-orders/mine/")
+    assert back["Location"] == "/work-orders/mine/"
+    order.refresh_from_db()
+    away = post_progress(client, order, 20, next="https://example.com/phish")
+    assert away["Location"] == order.get_absolute_url()

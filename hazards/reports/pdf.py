@@ -58,8 +58,9 @@ def qr_png(url):
 
 
 def css_string(text):
-    """Text as a quoted CSS string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+    """Text as a quoted CSS string, safe inside a <style> element (no "<" to end it early)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    return '"' + escaped + '"'
 
 
 def page_counter_css(total):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .. import roles, services
@@ -108,9 +109,17 @@ def order_progress(request, pk):
         else:
             form.forget_kept_photos()
             messages.success(request, _("Progress saved: %(pct)d %%.") % {"pct": form.cleaned_data["percent"]})
-            return redirect(request.POST.get("next") or order.get_absolute_url())
+            return redirect(_next_page(request) or order.get_absolute_url())
     form.keep_photos()
     return order_detail(request, pk, progress_form=form, status=400)
+
+
+def _next_page(request):
+    """Where the form asked to go back to, if that is a page of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
 
 
 def conflict_message(order):

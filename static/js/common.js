@@ -6,10 +6,11 @@ window.Floodwatch = {
     return JSON.parse(document.getElementById("map-config").textContent);
   },
 
+  // Text for HTML, in element content and in quoted attributes alike.
   escape: function (text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+    return (text == null ? "" : String(text)).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
   },
 
   // Say once, quietly, when no basemap tile loads: our own layers still work.
