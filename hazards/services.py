@@ -87,7 +87,8 @@ def hazard_follow_orders(hazard, *, user=None, changed=False):
     """Set the hazard's status from its orders: work started, cleared, or watched.
 
     An accepted removal clears the hazard; an accepted interim measure leaves it
-    under monitoring through the season; started work puts it in progress.
+    under monitoring through the season; started work puts it in progress; a
+    planned order moves a hazard only on from reported or confirmed.
     """
     if hazard is None or hazard.status == Hazard.Status.CLOSED:
         return
@@ -99,7 +100,7 @@ def hazard_follow_orders(hazard, *, user=None, changed=False):
         status = Hazard.Status.IN_PROGRESS
     elif accepted:
         status = Hazard.Status.MONITORING
-    elif orders:
+    elif orders and hazard.status in (Hazard.Status.REPORTED, Hazard.Status.CONFIRMED):
         status = Hazard.Status.PLANNED
     else:
         status = hazard.status

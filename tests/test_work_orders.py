@@ -266,3 +266,12 @@ def test_after_progress_the_engineer_goes_back_to_our_page_never_to_another_site
     order.refresh_from_db()
     away = post_progress(client, order, 20, next="https://example.com/phish")
     assert away["Location"] == order.get_absolute_url()
+
+
+def test_a_new_planned_order_does_not_move_a_hazard_back_from_in_progress(client_as, order, cast, culvert):
+    report(order, cast["engineer"], 30)
+    client_as("admin").post(reverse("hazards:work-order-create"), {
+        "title": "Second stage", "kind": "remove", "hazard": culvert.pk, "deadline": "2027-06-01", "status": "planned",
+    })
+    culvert.refresh_from_db()
+    assert culvert.status == "in_progress"

@@ -128,6 +128,7 @@ class Command(BaseCommand):
                 location=river.point_at(chainage, offset_m=15, bank="right"),
             )
             hazard.full_clean()
+            hazard._history_user = inspector
             hazard.save()
             HazardPhoto.from_upload(demo_photo(hazard.risk_colour), inspector, hazard=hazard)
             created += 1
