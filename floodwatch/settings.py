@@ -146,7 +146,6 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Flood control.
 FLOOD_SEASON_START = env_str("FLOOD_SEASON_START", "06-01")  # MM-DD; Beijing's 汛期 is 1 June
 FLOOD_SEASON_END = env_str("FLOOD_SEASON_END", "09-15")  # to 15 September
-MAIN_FLOOD_SEASON = ("07-20", "08-10")  # 主汛期, "七下八上"
 MAX_RIVER_DISTANCE_M = env_int("MAX_RIVER_DISTANCE_M", 500)
 # The district outline is heavily simplified (101 vertices): buffer it before
 # deciding whether a point lies in the district.

@@ -22,10 +22,15 @@ from .models import (
 
 
 class HazardPhotoInline(admin.TabularInline):
+    """Photos are added through the report form, which checks them and makes thumbnails."""
+
     model = HazardPhoto
     extra = 0
     fields = ["image", "thumbnail", "gps_location", "uploaded_by", "created_at"]
-    readonly_fields = ["thumbnail", "gps_location", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Hazard)

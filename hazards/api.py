@@ -94,7 +94,7 @@ def hazard_features(queryset):
 def open_orders_by_hazard(hazards):
     """The open work orders of these hazards, in one query, for progress bars."""
     by_hazard = {}
-    orders = WorkOrder.objects.filter(hazard__in=hazards.values("pk")).exclude(status=WorkOrder.Status.ACCEPTED)
+    orders = WorkOrder.objects.open().filter(hazard__in=hazards.values("pk"))
     for order in orders.only("pk", "hazard_id", "title", "progress_pct", "status", "deadline"):
         by_hazard.setdefault(order.hazard_id, []).append({
             "id": order.pk, "title": order.title, "progress_pct": order.progress_pct, "status": order.status,
@@ -141,8 +141,7 @@ def rivers(request):
 
 def order_feature(order, today):
     """A work order as a Feature: the hazard's point, or the reach's stretch of centerline."""
-    geometry = order.hazard.location if order.hazard_id else order.reach_line()
-    return feature(geometry.geojson, {
+    return feature(order.geometry().geojson, {
         "id": order.pk, "title": order.title, "kind": order.kind, "kind_label": order.get_kind_display(),
         "status": order.status, "status_label": order.get_status_display(), "progress_pct": order.progress_pct,
         "version": order.version, "hazard": order.hazard.code if order.hazard_id else None,

@@ -14,7 +14,8 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}  # the formats we accept, and how we name them
+ALLOWED_FORMATS = set(EXTENSIONS)
 THUMBNAIL_SIZE = (480, 480)
 GPS_IFD = 0x8825
 
@@ -86,7 +87,7 @@ def stash(files):
             names.append(f.pending_name)
             continue
         extension = os.path.splitext(f.name)[1].lower()
-        if extension not in (".jpg", ".jpeg", ".png", ".webp"):
+        if extension not in EXTENSIONS.values():
             extension = ".jpg"
         f.seek(0)
         names.append(default_storage.save(f"{PENDING}{uuid.uuid4().hex}{extension}", f))

@@ -6,6 +6,17 @@ from django.conf import settings
 from django.utils import timezone
 
 
+def season_in_view(today=None):
+    """(end of the previous flood season, start of the one readiness is judged for).
+
+    Until this year's season ends (FLOOD_SEASON_END) readiness is judged for
+    this year's season; after that, for next year's.
+    """
+    today = today or timezone.localdate()
+    year = today.year if today <= _on(today.year, settings.FLOOD_SEASON_END) else today.year + 1
+    return _on(year - 1, settings.FLOOD_SEASON_END), _on(year, settings.FLOOD_SEASON_START)
+
+
 def _on(year, month_day):
     month, day = (int(part) for part in month_day.split("-"))
     return datetime.date(year, month, day)

@@ -83,6 +83,20 @@ def work_order_accept(*, order_id, user, note="", photo, version=None):
     return acceptance
 
 
+@transaction.atomic
+def work_order_save(*, order, user, engineers=None):
+    """Save a work order made or changed by an admin; the hazards it leaves and joins follow it."""
+    previous = WorkOrder.objects.filter(pk=order.pk).values_list("hazard", flat=True).first() if order.pk else None
+    if not order.pk:
+        order.created_by = user
+    _save_as(order, user)
+    if engineers is not None:
+        order.engineers.set(engineers)
+    for hazard in Hazard.objects.filter(pk__in={previous, order.hazard_id} - {None}):
+        hazard_follow_orders(hazard, user=user)
+    return order
+
+
 def hazard_follow_orders(hazard, *, user=None, changed=False):
     """Set the hazard's status from its orders: work started, cleared, or watched.
 
@@ -160,8 +174,7 @@ def follow_up_create_work_order(*, follow_up: DrillFollowUp, order: WorkOrder, u
     follow_up = DrillFollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.work_order_id:
         return follow_up.work_order
-    order.created_by = user
-    order.save()
+    work_order_save(order=order, user=user)
     follow_up.work_order = order
     follow_up.save(update_fields=["work_order"])
     return order

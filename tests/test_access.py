@@ -98,3 +98,17 @@ def test_the_filter_bars_offer_open_and_overdue_as_boxes_to_tick(client_as, rive
         html = client.get(page).content.decode()
         assert 'type="checkbox" name="overdue" value="true"' in " ".join(html.split())
     assert 'name="overdue" value="true" checked' in " ".join(html.split())
+
+
+def test_an_upload_named_like_a_page_is_stored_and_served_as_an_image(client_as, rivers):
+    from hazards.models import HazardPhoto
+
+    from .conftest import jpeg
+
+    upload = jpeg()
+    upload.name = "evil.html"
+    photo = HazardPhoto.from_upload(upload, None, hazard=make_hazard(rivers["chaobai"], 9000))
+    assert photo.image.name.endswith(".jpg")
+    response = client_as("leader").get(photo.image.url)
+    assert response["Content-Type"] == "image/jpeg"
+    assert "sandbox" in response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"

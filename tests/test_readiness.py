@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from hazards.models import Drill, EvacuationPlan, Town, Village, season_in_view
+from hazards.models import Drill, EvacuationPlan, Town, Village
 from hazards.readiness import village_readiness, villages_at_risk
+from hazards.season import season_in_view
 
 from .conftest import make_hazard
 

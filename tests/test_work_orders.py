@@ -275,3 +275,33 @@ def test_a_new_planned_order_does_not_move_a_hazard_back_from_in_progress(client
     })
     culvert.refresh_from_db()
     assert culvert.status == "in_progress"
+
+
+def test_an_admin_cannot_mark_an_order_accepted_by_editing_it(client_as, order):
+    response = client_as("admin").post(reverse("hazards:work-order-edit", args=[order.pk]), {
+        "title": order.title, "kind": order.kind, "hazard": order.hazard.pk, "deadline": "2027-06-01",
+        "status": "accepted", "version": order.version,
+    })
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    order.refresh_from_db()
+    order.hazard.refresh_from_db()
+    assert (order.status, order.hazard.status) == ("planned", "reported")
+
+
+def test_moving_an_order_to_another_hazard_updates_both(client_as, order, rivers, cast):
+    other = make_hazard(rivers["xiaotaihou"], 3000, kind="pylon")
+    client = client_as("admin")
+    client.post(reverse("hazards:work-order-edit", args=[order.pk]), {
+        "title": order.title, "kind": order.kind, "hazard": order.hazard.pk, "deadline": "2027-06-01",
+        "status": "planned", "version": order.version, "engineers": [cast["engineer"].pk],
+    })
+    order.refresh_from_db()
+    first = order.hazard
+    first.refresh_from_db()
+    assert first.status == "planned"
+    client.post(reverse("hazards:work-order-edit", args=[order.pk]), {
+        "title": order.title, "kind": order.kind, "hazard": other.pk, "deadline": "2027-06-01",
+        "status": "in_progress", "version": order.version, "engineers": [cast["engineer"].pk],
+    })
+    other.refresh_from_db()
+    assert other.status == "in_progress"

@@ -228,12 +228,6 @@ class DrillForm(forms.ModelForm):
         self.fields["villages"].queryset = Village.objects.select_related("town")
         self.fields["villages"].label_from_instance = lambda v: f"{v} ({v.town})"
 
-    def clean_photos(self):
-        uploads = self.cleaned_data["photos"]
-        for upload in uploads:
-            photos.open_checked(upload)
-        return uploads
-
     def clean(self):
         cleaned = super().clean()
         villages, town = cleaned.get("villages") or [], cleaned.get("town")

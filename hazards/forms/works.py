@@ -32,6 +32,9 @@ class WorkOrderForm(forms.ModelForm):
         self.fields["deadline"].help_text = _("Defaults to the start of the flood season.")
         if self.instance.pk:
             self.initial["version"] = self.instance.version
+        # Completed comes from progress, accepted from an acceptance on site: never from this form.
+        settable = {WorkOrder.Status.PLANNED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.SUSPENDED, self.instance.status}
+        self.fields["status"].choices = [(v, label) for v, label in WorkOrder.Status.choices if v in settable]
 
     def clean_version(self):
         version = self.cleaned_data["version"]

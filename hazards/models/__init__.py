@@ -12,7 +12,6 @@ from .readiness import (  # noqa: F401
     PatrolPhoto,
     PlanContact,
     Shelter,
-    season_in_view,
 )
 from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
 from .tours import DRIVING_ORDER, Tour  # noqa: F401

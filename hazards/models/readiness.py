@@ -1,6 +1,5 @@
 """Flood-season readiness: patrols (巡查), evacuation plans (人员疏散应急预案) and drills (防汛演练)."""
 
-import datetime
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -323,24 +322,8 @@ class Drill(models.Model):
 
     def is_before_season(self, today=None):
         """Held after the last flood season ended and before the one in view starts."""
-        window_start, season_start = season_in_view(today)
+        window_start, season_start = season.season_in_view(today)
         return window_start < self.date <= season_start
-
-
-def season_in_view(today=None):
-    """(end of the previous flood season, start of the one readiness is judged for).
-
-    Until this year's season ends (FLOOD_SEASON_END) readiness is judged for
-    this year's season; after that, for next year's.
-    """
-    today = today or timezone.localdate()
-    year = today.year if today <= _season_end(today.year) else today.year + 1
-    return _season_end(year - 1), season.flood_season_start(datetime.date(year, 1, 1))
-
-
-def _season_end(year):
-    month, day = (int(part) for part in settings.FLOOD_SEASON_END.split("-"))
-    return datetime.date(year, month, day)
 
 
 class DrillFollowUp(models.Model):

@@ -239,8 +239,10 @@ def nearest_river(point):
 
 
 def photo_path(instance, filename):
-    """Random names: the uploader's file name never reaches the file system."""
-    return f"photos/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()[:5]}"
+    """Random names with an image extension: nothing of the uploader's name reaches the file system,
+    and no upload can be served back as a page (an "x.html" that is also a valid JPEG)."""
+    extension = os.path.splitext(filename)[1].lower()
+    return f"photos/{uuid.uuid4().hex}{extension if extension in photos.EXTENSIONS.values() else '.jpg'}"
 
 
 class Photo(models.Model):
@@ -268,7 +270,7 @@ class Photo(models.Model):
         photo = cls(uploaded_by=user, gps_location=photos.gps_point(image), **owner)
         photo.thumbnail.save(f"{uuid.uuid4().hex}.jpg", photos.thumbnail(image), save=False)
         upload.seek(0)
-        photo.image.save(upload.name, upload, save=False)
+        photo.image.save(f"photo{photos.EXTENSIONS[image.format]}", upload, save=False)
         photo.save()
         return photo
 

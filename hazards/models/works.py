@@ -17,6 +17,10 @@ PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class WorkOrderQuerySet(models.QuerySet):
+    def open(self):
+        """Not yet accepted: WorkOrder.is_open, in SQL."""
+        return self.exclude(status=WorkOrder.Status.ACCEPTED)
+
     def overdue(self):
         """Past the deadline and not completed: WorkOrder.is_overdue, in SQL."""
         return self.filter(deadline__lt=timezone.localdate()).exclude(status__in=WorkOrder.DONE_STATUSES)
@@ -89,7 +93,7 @@ class WorkOrder(models.Model):
     @property
     def is_overdue(self):
         """Past its deadline and not yet completed."""
-        return self.deadline < timezone.localdate() and self.status not in self.DONE_STATUSES
+        return self.deadline < timezone.localdate() and not self.is_done
 
     @property
     def days_left(self):
@@ -104,8 +108,9 @@ class WorkOrder(models.Model):
         return self.status != self.Status.ACCEPTED
 
     @property
-    def is_reach(self):
-        return self.hazard_id is None
+    def is_done(self):
+        """Completed or accepted: no longer held to its deadline."""
+        return self.status in self.DONE_STATUSES
 
     @property
     def place(self):
@@ -114,8 +119,10 @@ class WorkOrder(models.Model):
             return self.hazard.chainage
         return f"{geo.format_chainage(self.start_chainage_m)}–{geo.format_chainage(self.end_chainage_m)}"
 
-    def reach_line(self):
-        """The stretch of centerline a reach order covers, in WGS84."""
+    def geometry(self):
+        """Where the works are on a map: the hazard's point, or the stretch of centerline of a reach."""
+        if self.hazard_id:
+            return self.hazard.location
         return geo.reach(self.river.centerline, self.start_chainage_m, self.end_chainage_m)
 
     def is_assigned(self, user):

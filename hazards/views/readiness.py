@@ -18,8 +18,9 @@ from ..forms.readiness import (
     PatrolForm,
     plan_formsets,
 )
-from ..models import Drill, DrillFollowUp, EvacuationPlan, Hazard, Patrol, River, Village, season_in_view
+from ..models import Drill, DrillFollowUp, EvacuationPlan, Hazard, Patrol, River, Village
 from ..roles import role_required
+from ..season import season_in_view
 from . import register
 
 COVERAGE_DAYS = (7, 30)

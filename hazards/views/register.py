@@ -125,5 +125,11 @@ def _edit(request, hazard):
 
 @role_required()
 def media(request, path):
-    """Photos only for users with a role; serve() refuses paths outside MEDIA_ROOT."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Photos only for users with a role; serve() refuses paths outside MEDIA_ROOT.
+
+    Uploads are never run as pages, whatever a file holds: no script, no sniffing.
+    """
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -21,19 +21,22 @@ def orders_for_list():
     return WorkOrder.objects.select_related(*ORDER_RELATED).prefetch_related("engineers")
 
 
+def may(user, order, action):
+    """Whether the user may read an order (any role), update its progress (its assigned
+    engineers, or an admin), accept it (inspectors) or change it (admins)."""
+    if action == "progress":
+        return roles.has_role(user, roles.ADMIN) or (roles.has_role(user, roles.ENGINEER) and order.is_assigned(user))
+    if action == "accept":
+        return roles.has_role(user, roles.INSPECTOR)
+    if action == "change":
+        return roles.has_role(user, roles.ADMIN)
+    return action == "read"
+
+
 def get_order_for_user(user, pk, *, action="read"):
-    """The order, if the user may: read it (any role), update its progress
-    (its assigned engineers, or an admin), accept it (inspectors) or change it (admins)."""
+    """The order, if the user may do this with it; 404 or 403 otherwise."""
     order = get_object_or_404(orders_for_list(), pk=pk)
-    allowed = {
-        "read": lambda: True,
-        "progress": lambda: roles.has_role(user, roles.ADMIN) or (
-            roles.has_role(user, roles.ENGINEER) and order.is_assigned(user)
-        ),
-        "accept": lambda: roles.has_role(user, roles.INSPECTOR),
-        "change": lambda: roles.has_role(user, roles.ADMIN),
-    }[action]
-    if not allowed():
+    if not may(user, order, action):
         raise PermissionDenied
     return order
 
@@ -41,7 +44,7 @@ def get_order_for_user(user, pk, *, action="read"):
 @role_required(roles.ENGINEER)
 def my_orders(request):
     """The engineer's phone page: their open orders by deadline, each with a quick progress form."""
-    orders = orders_for_list().filter(engineers=request.user).exclude(status=WorkOrder.Status.ACCEPTED)
+    orders = orders_for_list().open().filter(engineers=request.user)
     cards = [(order, ProgressForm(initial={"percent": order.progress_pct, "version": order.version}, prefix=f"o{order.pk}"))
              for order in orders]
     return render(request, "works/my_orders.html", {"cards": cards})
@@ -68,20 +71,12 @@ def order_detail(request, pk, *, progress_form=None, accept_form=None, status=20
         "updates": updates,
         "acceptance": getattr(order, "acceptance", None),
         "history": history_of(order),
-        "can_progress": open_for_progress and _may(request.user, order, "progress"),
-        "can_accept": ready_for_acceptance and _may(request.user, order, "accept"),
+        "can_progress": open_for_progress and may(request.user, order, "progress"),
+        "can_accept": ready_for_acceptance and may(request.user, order, "accept"),
         "progress_form": progress_form or ProgressForm(initial={"percent": order.progress_pct, "version": order.version}),
         "accept_form": accept_form or AcceptanceForm(initial={"version": order.version}),
         "map_config": map_config(order=order_geometry(order)),
     }, status=status)
-
-
-def _may(user, order, action):
-    try:
-        get_order_for_user(user, order.pk, action=action)
-    except PermissionDenied:
-        return False
-    return True
 
 
 @role_required(roles.ENGINEER)
@@ -157,7 +152,7 @@ def order_accept(request, pk):
 @role_required(roles.ADMIN)
 def order_create(request):
     hazard = Hazard.objects.filter(code=request.GET.get("hazard")).first()
-    return _edit(request, WorkOrder(created_by=request.user, hazard=hazard))
+    return _edit(request, WorkOrder(hazard=hazard))
 
 
 @role_required(roles.ADMIN)
@@ -168,15 +163,14 @@ def order_edit(request, pk):
 def _edit(request, order):
     form = WorkOrderForm(request.POST or None, instance=order)
     if request.method == "POST" and form.is_valid():
-        order = form.save()
-        services.hazard_follow_orders(order.hazard, user=request.user)
+        order = services.work_order_save(order=form.save(commit=False), user=request.user,
+                                         engineers=form.cleaned_data["engineers"])
         messages.success(request, _("Work order saved."))
         return redirect(order)
     return render(request, "works/order_form.html", {"form": form, "order": order})
 
 
 def order_geometry(order):
-    """GeoJSON of what the small map shows: the hazard, or the reach."""
-    geometry = order.hazard.location if order.hazard_id else order.reach_line()
-    return {"geojson": geometry.geojson, "colour": order.hazard.risk_colour if order.hazard_id else "#6a3d9a"}
+    """What the small map shows: the hazard, or the reach."""
+    return {"geojson": order.geometry().geojson, "colour": order.hazard.risk_colour if order.hazard_id else "#6a3d9a"}
 

@@ -32,8 +32,8 @@ from hazards.models import (
     River,
     Shelter,
     Village,
-    season_in_view,
 )
+from hazards.season import season_in_view
 
 # village code: people, households, vulnerable, who helps them, trigger, reviewed this year?,
 # contacts (name, duty, phone; the numbers are placeholders), shelters (name, lon, lat, capacity),
