@@ -6,6 +6,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 INSPECTOR = "inspector"
 ENGINEER = "engineer"
@@ -30,6 +31,17 @@ def has_role(user, *roles):
     """True if the user has one of the roles; admins may do everything."""
     mine = roles_of(user)
     return ADMIN in mine or bool(mine.intersection(roles))
+
+
+def get_for_user(queryset, user, *, edit=False, **lookup):
+    """The object, if this user may see it (any role, checked by the view) or change it (inspectors).
+
+    404 if there is no such object, 403 if the user may not change it.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if edit and not has_role(user, INSPECTOR):
+        raise PermissionDenied
+    return obj
 
 
 def role_required(*roles):

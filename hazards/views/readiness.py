@@ -162,10 +162,7 @@ def patrol_report_hazard(request, pk):
 
 def get_plan_for_user(user, pk, *, edit=False):
     """The plan, if this user may see it (any role) or edit it (inspectors)."""
-    plan = get_object_or_404(EvacuationPlan.objects.select_related("village__town", "updated_by"), pk=pk)
-    if edit and not roles.has_role(user, roles.INSPECTOR):
-        raise PermissionDenied
-    return plan
+    return roles.get_for_user(EvacuationPlan.objects.select_related("village__town", "updated_by"), user, edit=edit, pk=pk)
 
 
 @role_required()
@@ -222,10 +219,7 @@ def _latlon(village):
 
 def get_drill_for_user(user, pk, *, edit=False):
     """The drill, if this user may see it (any role) or edit it (inspectors)."""
-    drill = get_object_or_404(Drill.objects.select_related("town", "recorded_by"), pk=pk)
-    if edit and not roles.has_role(user, roles.INSPECTOR):
-        raise PermissionDenied
-    return drill
+    return roles.get_for_user(Drill.objects.select_related("town", "recorded_by"), user, edit=edit, pk=pk)
 
 
 @role_required()

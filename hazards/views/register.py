@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.static import serve
@@ -60,10 +59,8 @@ def map_config(**extra):
 
 def get_hazard_for_user(user, code, *, edit=False):
     """The hazard, if this user may see it (any role) or edit it (inspectors)."""
-    hazard = get_object_or_404(Hazard.objects.select_related("river", "town", "village", "reported_by"), code=code)
-    if edit and not roles.has_role(user, roles.INSPECTOR):
-        raise PermissionDenied
-    return hazard
+    queryset = Hazard.objects.select_related("river", "town", "village", "reported_by")
+    return roles.get_for_user(queryset, user, edit=edit, code=code)
 
 
 @role_required()
