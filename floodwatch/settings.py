@@ -208,8 +208,13 @@ LOGGING = {
 }
 
 if not DEBUG:
+    # Behind the district's HTTPS proxy: say so through the environment.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    if env_bool("BEHIND_HTTPS_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Tests: fast hashing, no real mail.
 if env_bool("FLOODWATCH_TESTING"):
