@@ -13,6 +13,6 @@ from .readiness import (  # noqa: F401
     PlanContact,
     Shelter,
 )
-from .register import Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
-from .tours import DRIVING_ORDER, Tour  # noqa: F401
+from .register import DRIVING_ORDER, Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
+from .tours import Tour  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401

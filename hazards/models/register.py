@@ -15,6 +15,9 @@ from simple_history.models import HistoricalRecords
 from .. import geo, photos
 from .places import River, Town, Village
 
+# How a risk list and the register read: river by river (in the rivers' own order), upstream to downstream.
+DRIVING_ORDER = ("river__sort_order", "river__code", "chainage_m", "code")
+
 
 class Hazard(models.Model):
     """A flood-obstruction point (碍洪点): anything that narrows the flood channel."""
@@ -101,7 +104,7 @@ class Hazard(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["river__sort_order", "chainage_m"]
+        ordering = DRIVING_ORDER
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         indexes = [models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"])]

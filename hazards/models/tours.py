@@ -5,10 +5,7 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .register import Hazard
-
-# River by river (in the rivers' own order), upstream to downstream.
-DRIVING_ORDER = ("river__sort_order", "river__code", "chainage_m", "code")
+from .register import DRIVING_ORDER, Hazard
 
 
 class Tour(models.Model):

@@ -11,14 +11,14 @@ from .. import roles
 from ..filters import HazardFilter
 from ..forms import HazardForm
 from ..history import history_of
-from ..models import Hazard, HazardPhoto
+from ..models import DRIVING_ORDER, Hazard, HazardPhoto
 from ..roles import role_required
 
 SORTS = {
-    "chainage": ("river__sort_order", "chainage_m"),
+    "chainage": DRIVING_ORDER,
     "code": ("code",),
-    "risk": ("-risk_rank", "river__sort_order", "chainage_m"),
-    "status": ("status", "river__sort_order", "chainage_m"),
+    "risk": ("-risk_rank", *DRIVING_ORDER),
+    "status": ("status", *DRIVING_ORDER),
     "updated": ("-updated_at",),
 }
 

@@ -139,7 +139,7 @@ class Command(BaseCommand):
         for title, kind, where, engineers, unit, contractor, steps, days, accepted in DEMO_ORDERS:
             if WorkOrder.objects.filter(title=title).exists():
                 continue
-            order = WorkOrder(title=title, kind=kind, responsible_unit=unit, contractor=contractor, created_by=users["admin"])
+            order = WorkOrder(title=title, kind=kind, responsible_unit=unit, contractor=contractor)
             if isinstance(where, str):
                 order.hazard = Hazard.objects.get(title=where)
             else:
@@ -147,11 +147,8 @@ class Command(BaseCommand):
                 order.start_chainage_m, order.end_chainage_m = where[1:]
             if days is not None:
                 order.deadline = timezone.localdate() + timezone.timedelta(days=days)
-            order._history_user = users["admin"]
             order.full_clean()
-            order.save()
-            order.engineers.set(users[name] for name in engineers)
-            services.hazard_follow_orders(order.hazard, user=users["admin"])
+            services.work_order_save(order=order, user=users["admin"], engineers=[users[name] for name in engineers])
             for name, percent, note in steps:
                 order.refresh_from_db()
                 services.progress_update_create(
