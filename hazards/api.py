@@ -212,7 +212,7 @@ def coverage(request):
             for start, end in stretches:
                 features.append(feature(geo.reach(river.centerline, start, end).json, {
                     **common, "covered": covered, "from_m": round(start), "to_m": round(end),
-                    "stretch": f"{geo.format_chainage(start)}–{geo.format_chainage(end)}",
+                    "stretch": geo.format_reach(start, end),
                 }))
     return HttpResponse(feature_collection(features), content_type=GEOJSON)
 

@@ -114,6 +114,11 @@ def format_chainage(metres):
     return f"K{metres // 1000}+{metres % 1000:03d}"
 
 
+def format_reach(start_m, end_m):
+    """A stretch of river as engineers write it: K1+200–K3+400."""
+    return f"{format_chainage(start_m)}–{format_chainage(end_m)}"
+
+
 @lru_cache(maxsize=1)
 def district_shape():
     """The district outline in metres, buffered: the source is coarse."""

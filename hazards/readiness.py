@@ -61,7 +61,7 @@ class Coverage:
         parts = [(a, b, True) for a, b in self.covered] + [(a, b, False) for a, b in self.uncovered]
         return [
             {"left": 100 * a / self.length_m, "width": 100 * (b - a) / self.length_m, "covered": covered,
-             "label": f"{geo.format_chainage(a)}–{geo.format_chainage(b)}"}
+             "label": geo.format_reach(a, b)}
             for a, b, covered in sorted(parts)
         ]
 

@@ -81,7 +81,7 @@ class Patrol(models.Model):
     @property
     def stretches(self):
         """The covered stretches as engineers write them: K1+200–K3+400."""
-        return [f"{geo.format_chainage(a)}–{geo.format_chainage(b)}" for a, b in self.covered]
+        return [geo.format_reach(a, b) for a, b in self.covered]
 
     def clean(self):
         errors = {}

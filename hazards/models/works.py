@@ -117,7 +117,7 @@ class WorkOrder(models.Model):
         """Where along the river: the hazard's chainage, or the reach as K1+200–K3+400."""
         if self.hazard_id:
             return self.hazard.chainage
-        return f"{geo.format_chainage(self.start_chainage_m)}–{geo.format_chainage(self.end_chainage_m)}"
+        return geo.format_reach(self.start_chainage_m, self.end_chainage_m)
 
     def geometry(self):
         """Where the works are on a map: the hazard's point, or the stretch of centerline of a reach."""
