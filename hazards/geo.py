@@ -120,12 +120,17 @@ def format_reach(start_m, end_m):
 
 
 @lru_cache(maxsize=1)
-def district_shape():
-    """The district outline in metres, buffered: the source is coarse."""
+def district_outline():
+    """The district outline in metres, as published."""
     with open(DISTRICT_FILE, encoding="utf-8") as f:
         feature = json.load(f)["features"][0]
-    geom = GEOSGeometry(json.dumps(feature["geometry"]), srid=WGS84)
-    return to_metric(geom).buffer(settings.DISTRICT_BUFFER_M)
+    return to_metric(GEOSGeometry(json.dumps(feature["geometry"]), srid=WGS84))
+
+
+@lru_cache(maxsize=1)
+def district_shape():
+    """The district outline in metres, buffered: the source is coarse."""
+    return district_outline().buffer(settings.DISTRICT_BUFFER_M)
 
 
 def in_district(point):

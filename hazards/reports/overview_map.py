@@ -6,12 +6,10 @@ their risk colour. Geometry is taken to metres by hazards.geo and clipped to
 the map's extent here, so the SVG holds only what is seen.
 """
 
-import json
 import math
-from functools import lru_cache
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry, MultiPoint
+from django.contrib.gis.geos import MultiPoint
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -44,14 +42,6 @@ text { font-size: 15px; font-family: "%(family)s", "%(fallback)s"; }
 .frame { fill: none; stroke: #9aa5b1; stroke-width: 1.5; }
 .halo { stroke: #fff; stroke-width: 4; fill: #fff; }
 """
-
-
-@lru_cache(maxsize=1)
-def district_outline():
-    """The district outline in metres, as published (not buffered)."""
-    with open(geo.DISTRICT_FILE, encoding="utf-8") as f:
-        feature = json.load(f)["features"][0]
-    return geo.to_metric(GEOSGeometry(json.dumps(feature["geometry"]), srid=geo.WGS84))
 
 
 class Frame:
@@ -114,12 +104,12 @@ def stop_points(stops):
 def overview_svg(stops):
     """The overview map of these stops as an SVG element (a string safe to put in HTML)."""
     points = stop_points(stops)
-    frame = Frame(shapely.MultiPoint(points).bounds if points else district_outline().bounds)
+    frame = Frame(shapely.MultiPoint(points).bounds if points else geo.district_outline().bounds)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="overview-map">',
         "<style>" + STYLE % {"family": fonts.FAMILY, "fallback": fonts.FALLBACK_FAMILY} + "</style>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="land"/>',
-        f'<path d="{frame.path(district_outline())}" class="district"/>',
+        f'<path d="{frame.path(geo.district_outline())}" class="district"/>',
     ]
     spots = [frame.xy(p.x, p.y) for p in points]
     parts += _towns(frame) + _rivers(frame, spots) + _villages(frame, spots) + _stops(frame, stops, spots)
