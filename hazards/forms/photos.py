@@ -4,23 +4,33 @@ from django.utils.translation import gettext_lazy as _
 from .. import photos
 
 
+class PhotoField(forms.FileField):
+    """A photo, checked (a JPEG, PNG or WebP we can read, not too large) before anything is saved."""
+
+    widget = forms.ClearableFileInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "accept": "image/jpeg,image/png,image/webp"}
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            photos.open_checked(upload)
+        return upload
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultiplePhotoField(forms.FileField):
+class MultiplePhotoField(PhotoField):
     """Several photos in one input; each is checked before anything is saved."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
+    widget = MultiplePhotoInput
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
-        for upload in files:
-            super().clean(upload, initial)
-            photos.open_checked(upload)
-        return files
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
 class PhotosForm(forms.Form):

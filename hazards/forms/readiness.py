@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import geo, imports, photos
+from .. import geo, imports
 from ..models import (
     Drill,
     DrillFollowUp,
@@ -23,7 +23,7 @@ from ..models import (
     Village,
     WorkOrder,
 )
-from .photos import MultiplePhotoField
+from .photos import MultiplePhotoField, PhotoField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -84,10 +84,7 @@ class PatrolForm(forms.ModelForm):
 class PatrolCheckForm(forms.ModelForm):
     """A hazard checked on a patrol, with what was seen there."""
 
-    photo = forms.FileField(
-        label=_("Photo"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    photo = PhotoField(label=_("Photo"), required=False)
 
     class Meta:
         model = PatrolCheck
@@ -105,12 +102,6 @@ class PatrolCheckForm(forms.ModelForm):
         if self.instance.patrol.checks.filter(hazard=hazard).exists():
             raise ValidationError(_("%(code)s is already checked on this patrol.") % {"code": hazard.code})
         return hazard
-
-    def clean_photo(self):
-        upload = self.cleaned_data.get("photo")
-        if upload:
-            photos.open_checked(upload)
-        return upload
 
 
 class EvacuationPlanForm(forms.ModelForm):

@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Hazard, WorkOrder
-from .photos import PhotosForm
+from .photos import PhotoField, PhotosForm
 
 
 class WorkOrderForm(forms.ModelForm):
@@ -61,5 +61,5 @@ class AcceptanceForm(forms.Form):
     """The site check that closes a completed order."""
 
     note = forms.CharField(label=_("Findings on site"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.ImageField(label=_("Photo from the site check"))
+    photo = PhotoField(label=_("Photo from the site check"))
     version = forms.IntegerField(widget=forms.HiddenInput)
