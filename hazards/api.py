@@ -21,7 +21,7 @@ from . import geo, services
 from .filters import HazardFilter, WorkOrderFilter, filter_errors
 from .forms.works import ProgressForm
 from .models import EvacuationRoute, Hazard, HazardPhoto, River, Shelter, WorkOrder
-from .readiness import river_coverage
+from .readiness import COVERAGE_DAYS, river_coverage
 from .roles import ALL_ROLES, has_role
 from .views.works import conflict_message, get_order_for_user, orders_for_list
 
@@ -201,8 +201,8 @@ def work_order_progress(request, pk):
 def coverage(request):
     """GET /api/coverage/?days=7 (or 30): each river's patrolled and unpatrolled stretches."""
     days = request.GET.get("days", "7")
-    if days not in ("7", "30"):
-        return JsonResponse({"errors": {"days": "days must be 7 or 30."}}, status=400)
+    if days not in {str(d) for d in COVERAGE_DAYS}:
+        return JsonResponse({"errors": {"days": f"days must be one of {', '.join(map(str, COVERAGE_DAYS))}."}}, status=400)
     features = []
     for cover in river_coverage(int(days)):
         river = cover.river

@@ -66,6 +66,9 @@ class Coverage:
         ]
 
 
+COVERAGE_DAYS = (7, 30)  # the windows coverage is shown for
+
+
 def patrol_window(days, today=None):
     """The first day of the last `days` days, today included."""
     return (today or timezone.localdate()) - datetime.timedelta(days=days - 1)

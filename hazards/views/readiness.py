@@ -23,8 +23,6 @@ from ..roles import role_required
 from ..season import season_in_view
 from . import register
 
-COVERAGE_DAYS = (7, 30)
-
 
 def readiness_config(**extra):
     """What the readiness pages' scripts need, on top of the map's."""
@@ -75,7 +73,7 @@ def _days(request):
         days = int(request.GET.get("days", 7))
     except ValueError:
         days = 7
-    return days if days in COVERAGE_DAYS else 7
+    return days if days in readiness.COVERAGE_DAYS else 7
 
 
 @role_required()
@@ -84,7 +82,7 @@ def patrol_list(request):
     patrols = Patrol.objects.select_related("river", "inspector").defer("track", "river__centerline").prefetch_related(
         "checks").order_by("-date", "-id")[:100]
     return render(request, "readiness/patrol_list.html", {
-        "days": days, "day_choices": COVERAGE_DAYS,
+        "days": days, "day_choices": readiness.COVERAGE_DAYS,
         "coverage": zip(readiness.river_coverage(days), readiness.river_coverage(30 if days == 7 else 7)),
         "patrols": patrols,
         "can_record": roles.has_role(request.user, roles.INSPECTOR),
