@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from hazards.imports import read_drawn_line
+from hazards.imports.tracks import read_drawn_line
 from hazards.models import Hazard, Patrol, PatrolCheck
 from hazards.readiness import river_coverage
 

@@ -7,7 +7,8 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import geo, imports
+from .. import geo
+from ..imports import tracks
 from ..models import (
     Drill,
     DrillFollowUp,
@@ -59,7 +60,7 @@ class PatrolForm(forms.ModelForm):
         if not upload and not drawn:
             raise ValidationError(_("Upload the GPX track from your phone, or draw the stretch you walked on the map."))
         try:
-            track = imports.read_gpx(upload) if upload else imports.read_drawn_line(drawn)
+            track = tracks.read_gpx(upload) if upload else tracks.read_drawn_line(drawn)
         except ValidationError as error:
             self.add_error("gpx" if upload else None, error)
             return cleaned
@@ -174,7 +175,7 @@ class RouteForm(forms.ModelForm):
             if self.cleaned_data.get("name") or self.instance.path is not None:
                 raise ValidationError(_("Draw the route on the map."))
             return text
-        self.instance.path = imports.read_drawn_line(text, what=_("The route")).line[0]
+        self.instance.path = tracks.read_drawn_line(text, what=_("The route")).line[0]
         return text
 
 

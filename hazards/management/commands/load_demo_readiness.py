@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from hazards import imports
+from hazards.imports import tracks
 from hazards.models import (
     Drill,
     DrillFollowUp,
@@ -143,7 +143,7 @@ class Command(BaseCommand):
         for name, lon, lat, capacity in shelters:
             Shelter.objects.create(plan=plan, name=name, location=Point(lon, lat, srid=4326), capacity=capacity)
         for name, points in routes:
-            line = imports.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points}))
+            line = tracks.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points}))
             EvacuationRoute.objects.create(plan=plan, name=name, path=line.line[0])
 
     def load_drill(self, user, today):
@@ -171,7 +171,7 @@ class Command(BaseCommand):
         day = today - datetime.timedelta(days=2)
         started = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
         walked = self.save_patrol(
-            imports.read_gpx(demo_gpx(xiaotaihou, *XIAOTAIHOU_PATROL, started)), Patrol.Source.GPX,
+            tracks.read_gpx(demo_gpx(xiaotaihou, *XIAOTAIHOU_PATROL, started)), Patrol.Source.GPX,
             river=xiaotaihou, date=day, inspector=inspector, companions="台湖镇河长办 李娜",
             note="汛前拉网式排查，萧太后河台湖段。",
         )
@@ -182,7 +182,7 @@ class Command(BaseCommand):
         start, end = CHAOBAI_PATROL
         points = [chaobai.point_at(c, offset_m=60, bank="right").coords for c in range(start, end + 1, 250)]
         self.save_patrol(
-            imports.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points})), Patrol.Source.DRAWN,
+            tracks.read_drawn_line(json.dumps({"type": "LineString", "coordinates": points})), Patrol.Source.DRAWN,
             river=chaobai, date=today - datetime.timedelta(days=20), inspector=inspector,
             note="宋庄段巡河，手机没电，轨迹在地图上补画。",
         )

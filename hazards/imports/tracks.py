@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from . import geo
+from .. import geo
 
 DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 GPX_ROOT = re.compile(r"<(\w+:)?gpx[\s>/]")
