@@ -15,4 +15,5 @@ from .readiness import (  # noqa: F401
 )
 from .register import DRIVING_ORDER, Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
 from .tours import Tour  # noqa: F401
-from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401
+from .versioned import StaleVersion, Versioned  # noqa: F401
+from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder, hazard_status  # noqa: F401

@@ -14,13 +14,19 @@ from simple_history.models import HistoricalRecords
 
 from .. import geo, photos
 from .places import River, Town, Village
+from .versioned import Versioned
 
 # How a risk list and the register read: river by river (in the rivers' own order), upstream to downstream.
 DRIVING_ORDER = ("river__sort_order", "river__code", "chainage_m", "code")
 
 
-class Hazard(models.Model):
-    """A flood-obstruction point (碍洪点): anything that narrows the flood channel."""
+class Hazard(Versioned):
+    """A flood-obstruction point (碍洪点): anything that narrows the flood channel.
+
+    Its status is an inspector's call (reported, confirmed, closed) until work
+    orders exist; from then on it follows them (works.hazard_status), and no
+    form can set it. Every edit is checked against the version it was made on.
+    """
 
     class Kind(models.TextChoices):
         CULVERT = "culvert", _("Culvert")
@@ -58,6 +64,8 @@ class Hazard(models.Model):
     # vegetation outside the main channel are the only low risks.
     LASTING_KINDS = {"culvert", "bridge_pier", "pylon", "building", "sediment", "fish_pond", "other"}
     OPEN_STATUSES = {"reported", "confirmed", "planned", "in_progress", "monitoring"}
+    # What an inspector decides; the other statuses follow from work orders.
+    REVIEW_STATUSES = ("reported", "confirmed", "closed")
 
     code = models.CharField(_("code"), max_length=16, unique=True, editable=False, blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -127,6 +135,13 @@ class Hazard(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    def settable_statuses(self):
+        """The statuses an inspector may choose: reported, confirmed or closed while no work order
+        counts for the hazard (its current status is kept as a choice); none once one does."""
+        if self.pk and self.work_orders.live().exists():
+            return []
+        return [s for s in self.Status.values if s in self.REVIEW_STATUSES or s == self.status]
 
     @classmethod
     def risk_rank_expression(cls):
