@@ -6,6 +6,8 @@ write lock (SpatiaLite has one lock for every writer). Saving it later
 (`Photo.from_upload`) only writes two files and a row.
 """
 
+import contextlib
+import datetime
 import os
 import re
 import struct
@@ -21,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -176,7 +179,8 @@ def _delete(storage, names):
 
 # Photos chosen in a form that failed for another reason are kept for the
 # next try under pending/, named in a signed token carried by the form: an
-# inspector on a river bank should not have to take them again.
+# inspector on a river bank should not have to take them again. A kept file
+# lives as long as the token that names it; then nothing can bring it back.
 PENDING = "pending/"
 PENDING_NAME = re.compile(r"pending/[0-9a-f]{32}\.[a-z]{3,4}")
 PENDING_SALT = "floodwatch.pending-photos"
@@ -185,14 +189,15 @@ PENDING_MAX_AGE = 24 * 3600
 
 def stash(prepared):
     """Keep prepared photos for the next try; returns the token that names them."""
+    if not prepared:
+        return ""
     names = []
     for photo in prepared:
-        if photo.pending_name:
-            names.append(photo.pending_name)
-            continue
+        # Kept again, a photo is copied: each file is as young as the newest token naming it.
         photo.file.seek(0)
         names.append(default_storage.save(f"{PENDING}{uuid.uuid4().hex}{photo.extension}", photo.file))
-    return signing.dumps(names, salt=PENDING_SALT) if names else ""
+    expire_pending()
+    return signing.dumps(names, salt=PENDING_SALT)
 
 
 def unstash(token):
@@ -219,3 +224,19 @@ def discard(prepared):
             photo.file.close()
             default_storage.delete(photo.pending_name)
 
+
+def expire_pending():
+    """Remove kept photos older than their tokens can be; returns how many were removed."""
+    try:
+        names = default_storage.listdir(PENDING)[1]
+    except FileNotFoundError:
+        return 0
+    oldest = timezone.now() - datetime.timedelta(seconds=PENDING_MAX_AGE)
+    removed = 0
+    for name in (PENDING + n for n in names):
+        # Another process may remove the same file at the same time.
+        with contextlib.suppress(FileNotFoundError):
+            if PENDING_NAME.fullmatch(name) and default_storage.get_modified_time(name) < oldest:
+                default_storage.delete(name)
+                removed += 1
+    return removed

@@ -2,17 +2,21 @@
 
 import functools
 import io
+import os
 import struct
+import time
 import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageFile
 
+from hazards import photos
 from hazards.imports.tracks import read_drawn_line
 from hazards.models import Hazard, HazardPhoto, Patrol, Village, WorkOrder
 
@@ -249,3 +253,69 @@ def test_photos_of_a_committed_transaction_stay_and_those_of_one_rolled_back_go(
         raise ValidationError("A rule checked last refuses the change.")
     assert list(hazard.photos.all()) == [kept]
     assert media_files(settings) == sorted([kept.image.name, kept.thumbnail.name])
+
+
+# Photos kept across a failed submit expire
+
+def _age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_kept_photos_older_than_their_token_are_removed_when_new_ones_are_kept(rivers, client_as, settings):
+    client = client_as("inspector")
+    pending = settings.MEDIA_ROOT / "pending"
+    report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])  # swapped coordinates: refused, kept
+    report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    expired, recent = sorted(pending.iterdir())
+    _age(expired, photos.PENDING_MAX_AGE + 60)
+    _age(recent, photos.PENDING_MAX_AGE - 600)
+
+    report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    left = set(pending.iterdir())
+    assert expired not in left and recent in left and len(left) == 2
+
+
+def test_clean_pending_photos_removes_the_expired_ones(rivers, client_as, settings):
+    client = client_as("inspector")
+    pending = settings.MEDIA_ROOT / "pending"
+    for _ in range(3):
+        report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    first, second, third = sorted(pending.iterdir())
+    for path in (first, second):
+        _age(path, photos.PENDING_MAX_AGE + 60)
+    other = pending / "notes.txt"  # not a name we give: left alone
+    other.write_text("x")
+    _age(other, photos.PENDING_MAX_AGE + 60)
+
+    out = io.StringIO()
+    call_command("clean_pending_photos", stdout=out)
+    assert set(pending.iterdir()) == {third, other}
+    assert "Removed 2 kept photos older than 24 hours." in out.getvalue()
+
+
+def test_a_kept_photo_is_still_there_for_the_next_try_within_a_day(rivers, client_as, settings):
+    client = client_as("inspector")
+    response = report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    token = response.context["form"].data["kept_photos"]
+    (kept,) = (settings.MEDIA_ROOT / "pending").iterdir()
+    _age(kept, photos.PENDING_MAX_AGE - 600)
+    call_command("clean_pending_photos", stdout=io.StringIO())
+    response = report(client, latitude=KOUZI[0], longitude=KOUZI[1], kept_photos=token)
+    assert response.status_code == 302 and Hazard.objects.get().photos.count() == 1
+
+
+
+def test_a_photo_kept_twice_lives_as_long_as_its_newest_token(rivers, client_as, settings):
+    client = client_as("inspector")
+    pending = settings.MEDIA_ROOT / "pending"
+    first = report(client, latitude=KOUZI[1], longitude=KOUZI[0], photos=[jpeg()])
+    (kept,) = pending.iterdir()
+    _age(kept, photos.PENDING_MAX_AGE - 600)  # the next try comes the next day, and fails again
+    again = report(client, latitude=KOUZI[1], longitude=KOUZI[0], kept_photos=first.context["form"].data["kept_photos"])
+    assert again.context["form"].kept_count == 1
+    _age(kept, photos.PENDING_MAX_AGE + 60)
+
+    call_command("clean_pending_photos", stdout=io.StringIO())
+    response = report(client, latitude=KOUZI[0], longitude=KOUZI[1], kept_photos=again.context["form"].data["kept_photos"])
+    assert response.status_code == 302 and Hazard.objects.get().photos.count() == 1
