@@ -136,6 +136,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 15 * 1024 * 1024)
+# A 13,000 x 13,000 PNG of half a megabyte takes gigabytes to decode: the bytes alone do not bound a photo.
+MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 40_000_000)
 
 # GDAL < 3.9 (Debian 12 has 3.6) cannot stop a spatial-reference string from
 # opening files or URLs. We never hand GDAL a CRS string from a user: every

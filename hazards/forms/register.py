@@ -2,7 +2,6 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from .. import photos
 from ..models import Hazard, River
 from .photos import PhotosForm
 
@@ -53,7 +52,7 @@ class HazardForm(PhotosForm, forms.ModelForm):
         elif lat is not None or lon is not None:
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
         else:
-            gps = next(filter(None, (photos.gps_point(photos.open_checked(f)) for f in self.all_photos())), None)
+            gps = next((photo.gps for photo in self.all_photos() if photo.gps is not None), None)
             if gps is not None:
                 self.instance.location = gps
             elif self.instance.location is None:

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -282,15 +283,23 @@ class Photo(models.Model):
         verbose_name_plural = _("photos")
 
     @classmethod
-    def from_upload(cls, upload, user, **owner):
-        """A checked photo with its thumbnail and camera position, saved."""
-        image = photos.open_checked(upload)
-        photo = cls(uploaded_by=user, gps_location=photos.gps_point(image), **owner)
-        photo.thumbnail.save(f"{uuid.uuid4().hex}.jpg", photos.thumbnail(image), save=False)
-        upload.seek(0)
-        photo.image.save(f"photo{photos.EXTENSIONS[image.format]}", upload, save=False)
-        photo.save()
-        return photo
+    def from_upload(cls, photo, user, **owner):
+        """Save a photo prepared by its form (photos.prepare, before the transaction): two files and a row.
+
+        A plain upload (from a command or a test) is prepared here. The files go
+        if the transaction this runs in rolls back.
+        """
+        if not isinstance(photo, photos.PreparedPhoto):
+            photo = photos.prepare(photo)
+        with transaction.atomic(savepoint=False):
+            row = cls(uploaded_by=user, gps_location=photo.gps, **owner)
+            row.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo.thumbnail), save=False)
+            photos.delete_on_rollback(row.thumbnail.storage, row.thumbnail.name)
+            photo.file.seek(0)
+            row.image.save(f"photo{photo.extension}", photo.file, save=False)
+            photos.delete_on_rollback(row.image.storage, row.image.name)
+            row.save()
+        return row
 
 
 class HazardPhoto(Photo):
