@@ -135,7 +135,10 @@ def _sqlite_snapshot(connection, database_file):
 def _postgres_snapshot(connection, database_file):
     # pg_dump runs in a snapshot this session exports, and the counts and file
     # names are read in the same snapshot: the manifest describes the dump exactly.
-    session = connection.Database.connect(**connection.get_connection_params())
+    try:
+        session = connection.Database.connect(**connection.get_connection_params())
+    except connection.Database.Error as error:
+        raise BackupError(f"Cannot connect to the database {connection.settings_dict['NAME']}: {error}")
     try:
         session.isolation_level = connection.Database.IsolationLevel.REPEATABLE_READ
         session.read_only = True

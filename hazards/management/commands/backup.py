@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from hazards import backup
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             path, manifest = backup.create(
                 directory, connection=connection, media_root=settings.MEDIA_ROOT, log=self.stderr.write
             )
-        except backup.BackupError as error:
+        except (backup.BackupError, DatabaseError) as error:  # DatabaseError: cannot connect, say
             raise CommandError(str(error))
         if options["verbosity"]:
             self.stdout.write(f"Backed up {backup.describe(manifest)} to {path}")

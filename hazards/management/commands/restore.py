@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from hazards import backup
 
@@ -24,5 +24,5 @@ class Command(BaseCommand):
         try:
             backup.restore(path, connection=connection, media_root=settings.MEDIA_ROOT, force=force,
                            check_only=check, log=self.stdout.write)
-        except backup.BackupError as error:
+        except (backup.BackupError, DatabaseError) as error:  # DatabaseError: cannot connect, say
             raise CommandError(str(error))
