@@ -8,6 +8,9 @@ class HazardsConfig(AppConfig):
     verbose_name = _("Flood obstructions")
     default = True
 
+    def ready(self):
+        from . import lookups  # noqa: F401 (registers the overflow-safe __in lookup)
+
 
 class FloodwatchAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with a site open to the admin role (hazards.roles)."""

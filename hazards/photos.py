@@ -40,6 +40,9 @@ UPRIGHT = {
     5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+# Markup inside a photo makes a polyglot: a picture to Pillow, a page or a script to
+# a browser that sniffs it. No camera writes any of these (XMP metadata is <x:xmpmeta>, <rdf:…>).
+MARKUP = re.compile(rb"<(?:!doctype|html|head|body|script|svg|iframe|object|embed|meta|\?php)[\s>/]", re.IGNORECASE)
 # What Pillow raises on a file that is not a sound image, while opening or decoding it.
 UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 
@@ -66,6 +69,11 @@ def prepare(upload):
             _("The photo %(name)s is larger than %(mb)d MB.")
             % {"name": upload.name, "mb": settings.MAX_PHOTO_BYTES // (1024 * 1024)}
         )
+    upload.seek(0)
+    if MARKUP.search(upload.read()):
+        upload.seek(0)
+        raise ValidationError(_("The file %(name)s holds web page code as well as a picture; it is refused for safety.")
+                              % {"name": upload.name})
     try:
         image = _open_checked(upload)
         gps, orientation = _camera_metadata(image)
@@ -201,19 +209,25 @@ def stash(prepared):
 
 
 def unstash(token):
-    """The photos a token names, if it is ours, recent, and they are still there, prepared again."""
+    """The photos a token names, prepared again; a ValidationError if it is not ours, too old, or they are gone.
+
+    The inspector believes the photos are attached: saving without them
+    silently would lose them, so the form says so instead.
+    """
     if not token:
         return []
     try:
         names = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
-    except signing.BadSignature:
-        return []
+        if not all(PENDING_NAME.fullmatch(name) and default_storage.exists(name) for name in names):
+            raise signing.BadSignature
+    except (signing.BadSignature, TypeError):
+        raise ValidationError(_("The photos kept from your last try are no longer there (they are kept for a day): "
+                                "choose them again."))
     kept = []
     for name in names:
-        if PENDING_NAME.fullmatch(name) and default_storage.exists(name):
-            photo = prepare(File(default_storage.open(name), name=os.path.basename(name)))
-            photo.pending_name = name
-            kept.append(photo)
+        photo = prepare(File(default_storage.open(name), name=os.path.basename(name)))
+        photo.pending_name = name
+        kept.append(photo)
     return kept
 
 

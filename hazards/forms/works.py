@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Hazard, WorkOrder
+from ..models.text import TEXT_MAX_LENGTH
 from .photos import PhotoField, PhotosForm
 
 
@@ -43,7 +44,8 @@ class ProgressForm(PhotosForm):
     """An engineer's progress report, from a phone on site."""
 
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 1}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -54,6 +56,7 @@ class ProgressForm(PhotosForm):
 class AcceptanceForm(forms.Form):
     """The site check that closes a completed order."""
 
-    note = forms.CharField(label=_("Findings on site"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Findings on site"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
     photo = PhotoField(label=_("Photo from the site check"))
     version = forms.IntegerField(widget=forms.HiddenInput)

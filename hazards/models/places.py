@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import geo
+from .text import TEXT_MAX_LENGTH
 
 
 class BilingualName(models.Model):
@@ -35,7 +36,7 @@ class River(BilingualName):
     code_prefix = models.CharField(_("hazard code prefix"), max_length=8, unique=True)
     centerline = models.LineStringField(_("centerline"), srid=geo.WGS84)
     approximate = models.BooleanField(_("approximate"), default=False)
-    source_note = models.TextField(_("source"), blank=True)
+    source_note = models.TextField(_("source"), max_length=TEXT_MAX_LENGTH, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

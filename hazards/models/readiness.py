@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from .. import geo, season
 from .places import River, Town, Village
 from .register import Hazard, Photo
+from .text import TEXT_MAX_LENGTH
 from .works import WorkOrder
 
 
@@ -34,7 +35,7 @@ class Patrol(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     moving_speed_kmh = models.FloatField(_("speed while moving (km/h)"), null=True, blank=True, editable=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
     # Derived from the track on save (geo.covered_intervals): what it covers of its river.
     length_m = models.FloatField(_("track length (m)"), editable=False, default=0)
     covered = models.JSONField(_("covered chainages"), editable=False, default=list)
@@ -130,7 +131,7 @@ class PatrolCheck(models.Model):
 
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="checks", verbose_name=_("patrol"))
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="patrol_checks", verbose_name=_("hazard"))
-    observation = models.TextField(_("observation"))
+    observation = models.TextField(_("observation"), max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -174,10 +175,10 @@ class EvacuationPlan(models.Model):
     vulnerable_people = models.PositiveIntegerField(
         _("vulnerable people"), default=0, help_text=_("Elderly living alone, disabled, bedridden, children.")
     )
-    vulnerable_note = models.TextField(_("who helps the vulnerable"), blank=True)
+    vulnerable_note = models.TextField(_("who helps the vulnerable"), max_length=TEXT_MAX_LENGTH, blank=True)
     trigger_level = models.CharField(_("evacuate at"), max_length=8, choices=Trigger.choices)
     reviewed_on = models.DateField(_("last reviewed"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
@@ -293,11 +294,11 @@ class Drill(models.Model):
         help_text=_("Leave empty for a drill of the whole town."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    scenario = models.TextField(_("scenario"))
+    scenario = models.TextField(_("scenario"), max_length=TEXT_MAX_LENGTH)
     organiser = models.CharField(_("organiser"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(1)])
-    problems = models.TextField(_("what went wrong"), blank=True)
+    problems = models.TextField(_("what went wrong"), max_length=TEXT_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
@@ -330,7 +331,7 @@ class DrillFollowUp(models.Model):
     """A follow-up action (整改措施) from a drill; it may become a clearance work order."""
 
     drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("drill"))
-    action = models.TextField(_("action"))
+    action = models.TextField(_("action"), max_length=TEXT_MAX_LENGTH)
     responsible = models.CharField(_("responsible"), max_length=200, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
     work_order = models.OneToOneField(

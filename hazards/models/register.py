@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import geo, photos
 from .places import River, Town, Village
+from .text import TEXT_MAX_LENGTH
 from .versioned import Versioned
 
 # How a risk list and the register read: river by river (in the rivers' own order), upstream to downstream.
@@ -87,12 +88,12 @@ class Hazard(Versioned):
     )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, editable=False, blank=True)
     risk_override = models.CharField(_("manual risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
-    risk_override_reason = models.TextField(_("reason for the manual risk level"), blank=True)
+    risk_override_reason = models.TextField(_("reason for the manual risk level"), max_length=TEXT_MAX_LENGTH, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
     responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=TEXT_MAX_LENGTH, blank=True)
     interim_measure = models.TextField(
-        _("interim safety measure"), blank=True,
+        _("interim safety measure"), max_length=TEXT_MAX_LENGTH, blank=True,
         help_text=_("What is in place until the hazard is cleared: warning signs, standby pumps, a watch post."),
     )
     town = models.ForeignKey(Town, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("town"))

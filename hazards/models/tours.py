@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .register import DRIVING_ORDER, Hazard
+from .text import TEXT_MAX_LENGTH
 
 
 class Tour(models.Model):
@@ -13,7 +14,7 @@ class Tour(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     hazards = models.ManyToManyField(Hazard, related_name="tours", verbose_name=_("stops"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
         related_name="tours", verbose_name=_("created by"),

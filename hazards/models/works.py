@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from .. import geo, season
 from .places import River
 from .register import Hazard, Photo
+from .text import TEXT_MAX_LENGTH
 from .versioned import Versioned
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -75,7 +76,7 @@ class WorkOrder(Versioned):
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), default=season.flood_season_start)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
-    suspended_reason = models.TextField(_("reason for suspension"), blank=True)
+    suspended_reason = models.TextField(_("reason for suspension"), max_length=TEXT_MAX_LENGTH, blank=True)
     progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=PERCENT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
@@ -201,7 +202,7 @@ class ProgressUpdate(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="updates", verbose_name=_("work order"))
     percent = models.PositiveSmallIntegerField(_("progress (%)"), validators=PERCENT)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates", verbose_name=_("author")
     )
@@ -229,7 +230,7 @@ class Acceptance(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("accepted by")
     )
-    note = models.TextField(_("findings on site"), blank=True)
+    note = models.TextField(_("findings on site"), max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("accepted"), auto_now_add=True)
 
     history = HistoricalRecords()
