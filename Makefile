@@ -11,6 +11,12 @@ DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-m
 
 .PHONY: run test setup system-packages migrate static demo bench bench-pdf report-font messages clean
 
+# Floodwatch is production unless told otherwise (DEBUG off, SECRET_KEY required).
+# The development targets ask for DEBUG themselves; `make test` does not (the
+# suite sets FLOODWATCH_TESTING, which brings its own key). DEBUG=0 in the
+# environment still wins.
+run migrate static demo bench bench-pdf report-font messages locale/zh_Hans/LC_MESSAGES/django.mo: export DEBUG ?= 1
+
 run: setup demo
 	@echo ""
 	@echo "Floodwatch is at http://$(HOST)/  (stop with Ctrl-C)"

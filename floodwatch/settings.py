@@ -1,12 +1,17 @@
 """Floodwatch settings: one file, driven by environment variables.
 
-With no environment at all it runs in DEBUG on SpatiaLite under var/.
+Production is the default: DEBUG is off and SECRET_KEY is required unless the
+environment says DEBUG=1 (`make run` and the other development targets do) or
+FLOODWATCH_TESTING=1 (the test suite). The README's deployment section lists
+every variable read here.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,12 +31,22 @@ def env_int(name, default):
     return int(os.environ.get(name, default))
 
 
-DEBUG = env_bool("DEBUG", True)
+# Security: a deployment that forgets a variable must fail closed, so nothing
+# here falls back to the development key or the demo users by default.
+DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("FLOODWATCH_TESTING")
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    if TESTING:
+        SECRET_KEY = "insecure-test-key-only-for-the-test-suite"
+    elif DEBUG:
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Floodwatch runs as production unless told otherwise: set SECRET_KEY to a long "
+            "random string (python3 -c 'import secrets; print(secrets.token_urlsafe(50))') and ALLOWED_HOSTS, "
+            "or set DEBUG=1 on a development machine (make run does)."
+        )
 
 ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -49,6 +64,7 @@ INSTALLED_APPS = [
     "leaflet",
     "django_filters",
     "simple_history",
+    "axes",
     "hazards",
 ]
 
@@ -65,6 +81,7 @@ MIDDLEWARE = [
     "hazards.middleware.RefuseMalformedInput",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lock-out into the 429 page
 ]
 
 ROOT_URLCONF = "floodwatch.urls"
@@ -113,14 +130,27 @@ else:
 SPATIALITE_LIBRARY_PATH = "mod_spatialite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Logging in: every Django password validator; sessions that end; django-axes
+# locks a user name out from one address after LOGIN_FAILURE_LIMIT failures, so
+# that one person's typos do not lock out an office behind one NAT address.
+# `manage.py axes_reset_username NAME` unlocks early (README).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["hazards.roles.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "hazards.roles.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "hazards:map"
 LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, with address and browser, in the admin
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -226,17 +256,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-if not DEBUG:
-    # Behind the district's HTTPS proxy: say so through the environment.
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-    if env_bool("BEHIND_HTTPS_PROXY"):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: on unless DEBUG or the test suite, so that `manage.py check --deploy`
+# passes with only SECRET_KEY and ALLOWED_HOSTS set. Where the proxy in front
+# already redirects or sends HSTS, the variables turn ours off.
+_HTTPS = not (DEBUG or TESTING)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
+if env_bool("BEHIND_HTTPS_PROXY"):
+    # The proxy ends TLS: it says so in X-Forwarded-Proto, and appends the
+    # client's address to X-Forwarded-For, so the right-most entry is the one
+    # it vouches for (anything to its left could be forged by the client).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
 
 # Tests: fast hashing, no real mail.
-if env_bool("FLOODWATCH_TESTING"):
+if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,221 @@
+"""Every URL, for every actor, by GET and by POST, answers as tests/permission_matrix.txt says.
+
+The URLs come from the resolver (admin's included), so a URL without a row in
+the matrix fails here: every new feature declares who may use it. The file's
+header says how to read and write a row.
+"""
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.gis.geos import LineString, MultiLineString
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from hazards.models import Drill, DrillFollowUp, EvacuationPlan, HazardPhoto, Patrol, Tour, Village, WorkOrder
+
+from .conftest import jpeg, make_hazard
+
+MATRIX = Path(__file__).with_name("permission_matrix.txt")
+ACTORS = ("anon", "norole", "insp", "eng", "eng2", "lead", "admin")
+USERS = {"norole": "stranger", "insp": "inspector", "eng": "engineer", "eng2": "engineer2", "lead": "leader",
+         "admin": "admin"}
+METHODS = ("GET", "POST")
+OUTCOMES = {"200", "201", "400", "401", "403", "404", "405", "409", "302", "login", "adminlogin"}
+
+
+@dataclass(frozen=True)
+class Url:
+    key: str  # namespace:name, or the route itself for a URL without a name
+    route: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    key: str  # a URL's key; * and ? match anything (fnmatch)
+    args: str
+    method: str
+    expected: dict
+
+
+def project_urls():
+    """Every URL pattern the project serves, walking into every include."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            else:
+                route = prefix + str(pattern.pattern)
+                name = namespace + pattern.name if pattern.name else None
+                yield Url(name or route, route, name)
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+def read_matrix():
+    rows = []
+    for number, text in enumerate(MATRIX.read_text().splitlines(), 1):
+        text = text.split(" #", 1)[0].strip()
+        if not text or text.startswith("#"):
+            continue
+        key, args, method, *outcomes = text.split()
+        assert method in METHODS and len(outcomes) == len(ACTORS), f"{MATRIX.name} line {number} is not a row: {text}"
+        assert set(outcomes) <= OUTCOMES, f"{MATRIX.name} line {number}: unknown outcome in {outcomes}"
+        rows.append(Row(number, key, args, method, dict(zip(ACTORS, outcomes))))
+    return rows
+
+
+def row_for(rows, url, method):
+    """The first row naming this URL (or a pattern that matches it) and method."""
+    return next((row for row in rows if row.method == method and fnmatch.fnmatchcase(url.key, row.key)), None)
+
+
+def test_every_url_has_a_row_for_get_and_post():
+    rows = read_matrix()
+    missing = [f"{url.key}  {method}" for url in project_urls() for method in METHODS if not row_for(rows, url, method)]
+    assert missing == [], (
+        f"URLs without a row in {MATRIX.name} (see its header: say who may use them):\n" + "\n".join(missing))
+
+
+def test_every_row_is_used_by_some_url():
+    urls, rows = project_urls(), read_matrix()
+    used = {row_for(rows, url, method).line for url in urls for method in METHODS if row_for(rows, url, method)}
+    assert [f"line {row.line}: {row.key} {row.method}" for row in rows if row.line not in used] == []
+
+
+# The fixture world: one of each object a URL can name, owned as the matrix's header says.
+
+@pytest.fixture
+def world(rivers, cast):
+    hazard = make_hazard(rivers["xiaotaihou"], 1800, kind="culvert", in_main_channel=True, blockage_pct=60)
+    photo = HazardPhoto.from_upload(jpeg(), cast["inspector"], hazard=hazard)
+    order = WorkOrder.objects.create(title="Enlarge the culvert", kind="enlarge_culvert", hazard=hazard)
+    order.engineers.add(cast["engineer"])
+    river = rivers["xiaotaihou"]
+    track = LineString([river.point_at(c, offset_m=20).coords for c in range(1000, 4001, 100)], srid=4326)
+    patrol = Patrol(river=river, inspector=cast["inspector"], source="drawn", date=timezone.localdate(),
+                    track=MultiLineString(track, srid=4326))
+    patrol.save()
+    village = Village.objects.get(name_en="Baimiao")
+    plan = EvacuationPlan.objects.create(village=village, people_at_risk=100, households_at_risk=40,
+                                         trigger_level="orange", reviewed_on=timezone.localdate())
+    drill = Drill.objects.create(date=timezone.localdate(), town=village.town, kind="evacuation", scenario="Flood",
+                                 organiser="Town", participants=20, duration_minutes=45)
+    follow_up = DrillFollowUp.objects.create(drill=drill, action="Clear the culvert", responsible="Works team")
+    tour = Tour.objects.create(name="Before the season", created_by=cast["leader"])
+    tour.hazards.add(hazard)
+    # A good login and then a failed one through the real page, so the login records have rows in the admin.
+    Client(REMOTE_ADDR="10.0.0.9").post(reverse("login"), {"username": "leader", "password": "pw-leader"})
+    Client(REMOTE_ADDR="10.0.0.9").post(reverse("login"), {"username": "leader", "password": "wrong"})
+    return {
+        "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
+        "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
+    }
+
+
+def route_kwargs(url):
+    return {a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", url.route)}
+
+
+def admin_kwargs(url):
+    """Arguments of an admin URL, from the model it names (admin:<app>_<model>_<view>) and its first object."""
+    if "<" not in url.route and "(" not in url.route:
+        return {}
+    if url.name == "admin:app_list":
+        return {"app_label": "hazards"}
+    if url.name == "admin:view_on_site":
+        hazard = apps.get_model("hazards", "Hazard").objects.first()
+        return {"content_type_id": ContentType.objects.get_for_model(hazard).pk, "object_id": hazard.pk}
+    if "(?P<url>" in url.route:
+        return {"url": "nowhere/"}
+    if url.name:
+        app_label, model_name, _view = url.name.split(":")[1].split("_", 2)
+    else:
+        app_label, model_name = url.route.split("/")[1:3]
+    model = apps.get_model(app_label, model_name)
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"The fixture world has no {model.__name__}: add one so {url.key} can be requested."
+    kwargs = {"object_id": obj.pk, "id": obj.pk}
+    if hasattr(obj, "history"):
+        kwargs["history_id"] = obj.history.first().history_id
+    return kwargs
+
+
+def path_of(url, row, world):
+    if row.args == "admin":
+        kwargs = admin_kwargs(url)
+    elif row.args == "-":
+        kwargs = {}
+    else:
+        kwargs = {name: world[value] for name, value in (arg.split("=") for arg in row.args.split(","))}
+    if url.name and url.route.endswith("/history/([^/]+)/$"):  # django-simple-history's, by position
+        return reverse(url.name, args=[kwargs["object_id"], kwargs["history_id"]])
+    if url.name:
+        return reverse(url.name, kwargs={k: v for k, v in kwargs.items() if k in route_kwargs(url)})
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m[1]]), url.route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m[1]]), path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def outcome(response):
+    """What an actor got: the status, or which login page a redirect sent them to."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(resolve_url(settings.LOGIN_URL) + "?next="):
+            return "login"
+        if location.startswith(reverse("admin:login") + "?next="):
+            return "adminlogin"
+    return str(response.status_code)
+
+
+def sessions(cast):
+    """A session cookie for each actor, logged in once (anonymous: none)."""
+    cookies = {"anon": None}
+    for actor, username in USERS.items():
+        client = Client()
+        client.force_login(cast[username])
+        cookies[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return cookies
+
+
+def answer(session, method, path):
+    """One request with an empty body, in a savepoint rolled back after it: no request changes the next
+    (a deleted tour, a logged-out session)."""
+    with transaction.atomic():
+        client = Client(raise_request_exception=False)
+        if session:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session
+        response = client.get(path) if method == "GET" else client.post(path)
+        transaction.set_rollback(True)
+    return outcome(response)
+
+
+@pytest.mark.parametrize("part", ["admin", "site"])
+def test_every_url_answers_every_actor_as_the_matrix_says(world, cast, part):
+    cookies = sessions(cast)
+    rows = read_matrix()
+    wrong = []
+    for url in project_urls():
+        if url.key.startswith("admin") != (part == "admin"):
+            continue
+        for method in METHODS:
+            row = row_for(rows, url, method)
+            path = path_of(url, row, world)
+            for actor in ACTORS:
+                got = answer(cookies[actor], method, path)
+                if got != row.expected[actor]:
+                    wrong.append(f"line {row.line}: {method} {path} as {actor}: matrix says {row.expected[actor]}, got {got}")
+    assert wrong == [], "\n" + "\n".join(wrong)
