@@ -1,15 +1,13 @@
 """Reading what inspectors bring in: GPX tracks from phones, lines drawn on the map.
 
 Everything is read and checked in full before anything is written; a bad
-file gets one clear message and changes nothing. XML is parsed with the
-standard library's expat (through gpxpy), which never fetches external
-entities; files with a DOCTYPE are refused before parsing all the same, since
-a GPX file never needs one.
+file gets one clear message and changes nothing. A GPX file is walked once
+by expat (imports/xml.py: size, depth, element count, no DOCTYPE or entities)
+before gpxpy builds anything from it.
 """
 
 import datetime
 import json
-import re
 from dataclasses import dataclass
 
 import gpxpy
@@ -17,13 +15,10 @@ import gpxpy.gpx
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .. import geo
-
-DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-GPX_ROOT = re.compile(r"<(\w+:)?gpx[\s>/]")
+from . import xml
 
 
 @dataclass(frozen=True)
@@ -44,15 +39,10 @@ def read_gpx(upload):
     """The track in a GPX upload, or ValidationError saying what is wrong with the file."""
     name = getattr(upload, "name", "GPX")
     text = _gpx_text(upload, name)
-    if not GPX_ROOT.search(text):
-        raise ValidationError(_("%(name)s is not a GPX file: it has no <gpx> element.") % {"name": name})
     try:
         gpx = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError) as error:
-        raise ValidationError(
-            _("%(name)s is not a GPX file we can read (%(detail)s). Export the track again from the phone app as GPX.")
-            % {"name": name, "detail": _short(error)}
-        )
+        raise _unreadable(name, _short(error))
     segments = [
         [p for p in segment.points if p.latitude is not None and p.longitude is not None]
         for track in gpx.tracks
@@ -98,22 +88,23 @@ def read_drawn_line(text, what=None):
 
 
 def _gpx_text(upload, name):
-    if upload.size > settings.MAX_GPX_BYTES:
-        raise ValidationError(
-            _("%(name)s is larger than %(limit)s; a day's GPX track is far smaller. Is this the right file?")
-            % {"name": name, "limit": filesizeformat(settings.MAX_GPX_BYTES)}
-        )
-    upload.seek(0)
-    data = upload.read()
-    if DOCTYPE.search(data):
-        raise ValidationError(
-            _("%(name)s contains a DOCTYPE or entity declaration, which GPX files never need; it is refused for safety.")
-            % {"name": name}
-        )
     try:
-        return data.decode("utf-8-sig")
+        checked = xml.read_checked(upload, kind="GPX", max_bytes=settings.MAX_GPX_BYTES)
+    except xml.NotWellFormed as error:
+        raise _unreadable(name, error.detail)
+    if checked.root != "gpx":
+        raise ValidationError(_("%(name)s is not a GPX file: it has no <gpx> element.") % {"name": name})
+    try:
+        return checked.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(_("%(name)s is not a GPX file: it is not text.") % {"name": name})
+
+
+def _unreadable(name, detail):
+    return ValidationError(
+        _("%(name)s is not a GPX file we can read (%(detail)s). Export the track again from the phone app as GPX.")
+        % {"name": name, "detail": detail}
+    )
 
 
 def _no_track_message(gpx, name):
