@@ -1,11 +1,13 @@
 """Benchmarks: each figure printed beside a baseline measured in the same run."""
 
+import functools
 import os
 import time
 
 
+@functools.cache
 def setup_django():
-    """Django on a throw-away test database, so benchmarks never touch real data."""
+    """Django on a throw-away test database, so benchmarks never touch real data (made once a process)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "floodwatch.settings")
     import django
 

@@ -7,11 +7,13 @@ before gpxpy builds anything from it.
 """
 
 import datetime
+import itertools
 import json
 from dataclasses import dataclass
 
 import gpxpy
 import gpxpy.gpx
+import numpy as np
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.exceptions import ValidationError
@@ -26,6 +28,8 @@ class Track:
     """A checked track: the line walked, in WGS84, and when, if the file says."""
 
     line: MultiLineString
+    name: str = ""  # what messages call it: the file's name, or "The line drawn on the map"
+    times: tuple = ()  # an aware datetime (or None) per vertex, when the file has them
     started_at: object = None  # aware datetime or None
     ended_at: object = None
     moving_speed_kmh: float | None = None
@@ -62,6 +66,8 @@ def read_gpx(upload):
     known = [t for t in times if t is not None]
     return Track(
         line=line,
+        name=name,
+        times=tuple(times),
         started_at=min(known, default=None),
         ended_at=max(known, default=None),
         moving_speed_kmh=geo.moving_speed_kmh(line, times),
@@ -84,7 +90,49 @@ def read_drawn_line(text, what=None):
         raise ValidationError(_("%(what)s needs at least two points.") % {"what": what})
     if len(coords) > settings.MAX_GPX_POINTS:
         raise ValidationError(_("%(what)s has too many points.") % {"what": what})
-    return Track(line=_checked_line([coords], what))
+    return Track(line=_checked_line([coords], what), name=what)
+
+
+def check_patrol_track(track):
+    """Refuse a track that no walker records, with where and why.
+
+    A jump between consecutive points longer than PATROL_MAX_JUMP_M is a
+    glitch or a line drawn back and forth, unless the times at its ends show
+    it was walked (the phone lost the signal and the walker went on). A
+    patrol longer than PATROL_MAX_TRACK_KM is several patrols. Coverage is
+    sampled every 20 m along the track, so this also bounds what it costs.
+    """
+    steps = geo.steps_m(track.line)
+    for i in np.flatnonzero(steps > settings.PATROL_MAX_JUMP_M):
+        if not _walked(track.times, i, steps[i]):
+            lon, lat = _vertex(track.line, i)
+            raise ValidationError(
+                _(
+                    "%(name)s jumps %(km).1f km from its point %(n)s (latitude %(lat).5f, longitude %(lon).5f) to the "
+                    "next, which no one walks. Consecutive points may be at most %(max).1f km apart, unless their "
+                    "times show the gap was walked."
+                )
+                % {"name": track.name, "km": steps[i] / 1000, "n": i + 1, "lat": lat, "lon": lon,
+                   "max": settings.PATROL_MAX_JUMP_M / 1000}
+            )
+    if steps.sum() > settings.PATROL_MAX_TRACK_KM * 1000:
+        raise ValidationError(
+            _("%(name)s is %(km).1f km long; a patrol track may be at most %(max)s km. Record each patrol on its own.")
+            % {"name": track.name, "km": steps.sum() / 1000, "max": settings.PATROL_MAX_TRACK_KM}
+        )
+
+
+def _walked(times, i, metres):
+    """Whether the times at both ends of the step from vertex i show it was covered on foot: a GPS gap, not a glitch."""
+    if not times or times[i] is None or times[i + 1] is None:
+        return False
+    seconds = (times[i + 1] - times[i]).total_seconds()
+    return seconds > 0 and metres / seconds * 3.6 <= settings.PATROL_MAX_WALKING_KMH
+
+
+def _vertex(line, i):
+    """The (lon, lat) of the i-th vertex of a line, all parts one after the other."""
+    return next(itertools.islice((xy for part in line.coords for xy in part), i, None))
 
 
 def _gpx_text(upload, name):
