@@ -16,12 +16,25 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from shapely.ops import substring
 
 WGS84 = 4326
 METRIC_SRID = 4548
 
 DISTRICT_FILE = settings.BASE_DIR / "gis_data" / "tongzhou_boundary.geojson"
+
+# EPSG:4548 is a transverse Mercator zone: GDAL refuses points far from its
+# central meridian ("outside the projection domain": latitude 0, longitude 27
+# from a form was a 500) and distorts those a few degrees away. Nothing of
+# ours lies far from Tongzhou (116.5-117.0 E, 39.6-40.1 N), so only points in
+# this box around it are projected; to_metric refuses the rest.
+PROJECTABLE = (114.0, 37.0, 120.0, 43.0)  # min lon, min lat, max lon, max lat
+
+
+class OutsideProjection(ValidationError):
+    """Coordinates too far from Tongzhou to be projected (or not numbers at all)."""
 
 
 @lru_cache(maxsize=4)
@@ -30,9 +43,38 @@ def _transform(source, target):
 
 
 def to_metric(geom):
-    """A GEOS geometry in WGS84 as a shapely geometry in metres (EPSG:4548)."""
+    """A GEOS geometry in WGS84 as a shapely geometry in metres (EPSG:4548).
+
+    OutsideProjection (a ValidationError, so a form shows it) for a point
+    outside PROJECTABLE: every caller, whatever it got from a user, is covered.
+    """
+    if (geom.srid or WGS84) == WGS84:
+        _check_projectable(geom)
     projected = geom.transform(_transform(geom.srid or WGS84, METRIC_SRID), clone=True)
     return shapely.from_wkb(bytes(projected.wkb))
+
+
+def _projectable(lonlats):
+    """For each (lon, lat), whether it lies in PROJECTABLE (NaN does not)."""
+    min_lon, min_lat, max_lon, max_lat = PROJECTABLE
+    lon, lat = lonlats[:, 0], lonlats[:, 1]
+    return (min_lon <= lon) & (lon <= max_lon) & (min_lat <= lat) & (lat <= max_lat)
+
+
+def _check_projectable(geom):
+    min_lon, min_lat, max_lon, max_lat = PROJECTABLE
+    if not geom.empty:
+        west, south, east, north = geom.extent
+        if min_lon <= west and east <= max_lon and min_lat <= south and north <= max_lat:
+            return
+    lonlats = shapely.get_coordinates(shapely.from_wkb(bytes(geom.wkb)))
+    outside = lonlats[~_projectable(lonlats)]
+    if len(outside):
+        lon, lat = outside[0]
+        raise OutsideProjection(
+            _("The coordinates (latitude %(lat)s, longitude %(lon)s) are far outside Tongzhou district.")
+            % {"lat": lat, "lon": lon}
+        )
 
 
 def from_metric(shape):
@@ -135,7 +177,10 @@ def district_shape():
 
 
 def in_district(point):
-    return district_shape().contains(to_metric(point))
+    try:
+        return district_shape().contains(to_metric(point))
+    except OutsideProjection:
+        return False
 
 
 def swapped(point):
@@ -342,7 +387,10 @@ def steps_m(track):
 
 def vertices_outside_district(geom):
     """The (lon, lat) of each vertex of a WGS84 geometry that lies outside the district."""
-    metric = shapely.get_coordinates(to_metric(geom))
     lonlats = shapely.get_coordinates(shapely.from_wkb(bytes(geom.wkb)))
-    inside = shapely.contains_xy(district_shape(), metric[:, 0], metric[:, 1])
-    return [(float(lon), float(lat)) for (lon, lat), ok in zip(lonlats, inside) if not ok]
+    inside = _projectable(lonlats)  # the others are outside, and cannot be projected
+    if inside.any():
+        near = GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipoints(lonlats[inside]))), srid=WGS84)
+        metric = shapely.get_coordinates(to_metric(near))
+        inside[inside] = shapely.contains_xy(district_shape(), metric[:, 0], metric[:, 1])
+    return [(float(lon), float(lat)) for lon, lat in lonlats[~inside]]

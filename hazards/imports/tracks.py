@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import geo
@@ -62,7 +63,7 @@ def read_gpx(upload):
             % {"name": name, "count": count, "max": settings.MAX_GPX_POINTS}
         )
     line = _checked_line([[(p.longitude, p.latitude) for p in points] for points in segments], name)
-    times = [_aware(p.time) for points in segments for p in points]
+    times = _times([p.time for points in segments for p in points], name)
     known = [t for t in times if t is not None]
     return Track(
         line=line,
@@ -186,13 +187,31 @@ def _checked_line(parts, name):
     return line
 
 
-def _aware(moment):
-    """GPX times are UTC; a time without a zone is taken as UTC too."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc)
+# No patrol here was recorded before 2000, nor after tomorrow: a time outside
+# that is a phone's wrong clock or a crafted file (year 9999 overflowed when
+# the date was made local). Tomorrow passes here, for Patrol.clean to say the
+# date is in the future.
+EARLIEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _times(moments, name):
+    """The points' times, aware and in UTC (GPX times are UTC; one without a zone is taken as UTC too)."""
+    after_tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    latest = timezone.make_aware(datetime.datetime.combine(after_tomorrow, datetime.time.min))
+    times = []
+    for moment in moments:
+        try:
+            aware = moment and (moment.replace(tzinfo=datetime.timezone.utc) if moment.tzinfo is None
+                                else moment.astimezone(datetime.timezone.utc))
+        except OverflowError:
+            aware = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+        if aware and not EARLIEST_TIME <= aware < latest:
+            raise ValidationError(
+                _("%(name)s has a point timed %(time)s, when no patrol was walked. Check the phone's clock and "
+                  "export the track again.") % {"name": name, "time": moment.isoformat()}
+            )
+        times.append(aware)
+    return times
 
 
 def _short(error):
