@@ -135,7 +135,13 @@ def point_at(centerline, chainage_m, offset_m=0.0, bank="left"):
 
 
 def reach(centerline, start_m, end_m):
-    """The stretch of a centerline between two chainages, as a WGS84 line."""
+    """The stretch of a centerline between two chainages, as a WGS84 line.
+
+    Never of no length: that would be a point, and vanish from a map of lines
+    (WorkOrder.clean and merge_intervals keep such stretches out).
+    """
+    if start_m == end_m:
+        raise ValueError(f"A stretch of no length (at {start_m} m) would be a point, not a line.")
     line = metric_line(centerline)
     return from_metric(substring(line, min(start_m, end_m), max(start_m, end_m)))
 
