@@ -12,9 +12,16 @@ def setup_django():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_test_environment
 
+    # A database of its own: the test suite reuses its test database (--reuse-db)
+    # and would find the benchmark's 10,000 hazards in it.
+    connection.settings_dict["TEST"]["NAME"] = (
+        str(settings.BASE_DIR / "var" / "bench.sqlite3") if connection.vendor == "sqlite"
+        else f"bench_{connection.settings_dict['NAME']}"
+    )
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection

@@ -195,23 +195,29 @@ EARLIEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def _times(moments, name):
-    """The points' times, aware and in UTC (GPX times are UTC; one without a zone is taken as UTC too)."""
+    """The points' times, aware and in UTC; ValidationError for one at which no patrol was walked."""
     after_tomorrow = timezone.localdate() + datetime.timedelta(days=2)
     latest = timezone.make_aware(datetime.datetime.combine(after_tomorrow, datetime.time.min))
-    times = []
-    for moment in moments:
-        try:
-            aware = moment and (moment.replace(tzinfo=datetime.timezone.utc) if moment.tzinfo is None
-                                else moment.astimezone(datetime.timezone.utc))
-        except OverflowError:
-            aware = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
-        if aware and not EARLIEST_TIME <= aware < latest:
+    times = [_aware(moment) for moment in moments]
+    for moment, aware in zip(moments, times):
+        if moment is not None and not (aware and EARLIEST_TIME <= aware < latest):
             raise ValidationError(
                 _("%(name)s has a point timed %(time)s, when no patrol was walked. Check the phone's clock and "
                   "export the track again.") % {"name": name, "time": moment.isoformat()}
             )
-        times.append(aware)
     return times
+
+
+def _aware(moment):
+    """GPX times are UTC; a time without a zone is taken as UTC too. None without a time, or one UTC cannot hold."""
+    if moment is None:
+        return None
+    try:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.astimezone(datetime.timezone.utc)
+    except OverflowError:  # 9999-12-31T20:00-08:00 is in year 10000 in UTC
+        return None
 
 
 def _short(error):
