@@ -31,7 +31,7 @@ run: setup demo
 test: setup
 	FLOODWATCH_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-# Every benchmark (the map layer, the risk-list PDF), each beside its baseline.
+# Every benchmark (the map layer, patrol coverage, the risk-list PDF), each beside its baseline.
 bench: setup
 	$(PY) -m bench
 

@@ -1,12 +1,14 @@
-"""`python -m bench` (make bench) runs every benchmark: the map layer, then the risk-list PDF."""
+"""`python -m bench` (make bench) runs every benchmark: the map layer, patrol coverage, then the risk-list PDF."""
 
 import subprocess
 import sys
 
-from bench import map_layers
+from bench import map_layers, patrol_coverage
 
 if __name__ == "__main__":
     map_layers.main()
+    print()
+    patrol_coverage.main()
     print()
     # The PDF benchmark builds its own database and runs each case in a fresh process.
     subprocess.run([sys.executable, "-m", "bench.pdf"], check=True)

@@ -213,6 +213,16 @@ PATROL_MAX_WALKING_KMH = env_int("PATROL_MAX_WALKING_KMH", 7)  # faster than thi
 PATROL_MIN_ON_RIVER_PCT = env_int("PATROL_MIN_ON_RIVER_PCT", 60)  # less of the track near the river is flagged
 MAX_GPX_BYTES = env_int("MAX_GPX_BYTES", 5 * 1024 * 1024)
 MAX_GPX_POINTS = env_int("MAX_GPX_POINTS", 50_000)
+# A patrol track may not jump further than this between consecutive points
+# (unless its times show a walk: a GPS gap), nor be longer in all: coverage
+# is sampled every 20 m along it, so its length is what coverage costs.
+PATROL_MAX_JUMP_M = env_int("PATROL_MAX_JUMP_M", 2000)
+PATROL_MAX_TRACK_KM = env_int("PATROL_MAX_TRACK_KM", 100)
+# Every XML file that comes in (GPX) is walked by expat before a library reads
+# it (hazards/imports/xml.py). Real GPX nests under 10 deep, with a few
+# elements per point.
+MAX_XML_DEPTH = env_int("MAX_XML_DEPTH", 32)
+MAX_XML_ELEMENTS = env_int("MAX_XML_ELEMENTS", 500_000)
 # Villages this close to a river are in the readiness table; those up to
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)

@@ -18,9 +18,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from . import geo, services
-from .filters import HazardFilter, WorkOrderFilter, filter_errors
+from .filters import HazardFilter, WorkOrderFilter, filter_errors, query_id
 from .forms.works import ProgressForm
-from .models import EvacuationRoute, Hazard, HazardPhoto, River, Shelter, WorkOrder
+from .models import EvacuationPlan, EvacuationRoute, Hazard, HazardPhoto, River, Shelter, WorkOrder
 from .readiness import COVERAGE_DAYS, river_coverage
 from .roles import ALL_ROLES, has_role
 from .views.works import conflict_message, get_order_for_user, orders_for_list
@@ -220,11 +220,11 @@ def coverage(request):
 @api_role_required
 def plans(request):
     """GET /api/plans/ (?plan=<id>): the shelters and evacuation routes of every plan, or of one."""
-    plan_filter = {}
-    if request.GET.get("plan"):
-        if not request.GET["plan"].isdigit():
-            return JsonResponse({"errors": {"plan": "plan must be a plan's number."}}, status=400)
-        plan_filter = {"plan": int(request.GET["plan"])}
+    try:
+        plan = query_id(request.GET, "plan", EvacuationPlan)
+    except ValidationError as error:
+        return JsonResponse({"errors": {"plan": " ".join(error.messages)}}, status=400)
+    plan_filter = {"plan": plan} if plan is not None else {}
     english = (get_language() or "").startswith("en")
 
     def village_name(row, prefix="plan__village__"):

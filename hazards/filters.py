@@ -99,6 +99,28 @@ class HazardFilter(django_filters.FilterSet):
         return queryset.filter(Exists(overdue_orders) if value else ~Exists(overdue_orders))
 
 
+def query_id(params, name, model):
+    """The id of a `model` row named in a query parameter, or None when the parameter is absent or empty.
+
+    ValidationError unless it is ASCII digits within the range of the model's
+    primary key on this database: Unicode digits ("²") pass str.isdigit() but
+    not int(), and numbers past 2**63 overflow SQLite.
+    """
+    value = params.get(name)
+    if not value:
+        return None
+    error = ValidationError(
+        _("%(name)s is not the number of any %(what)s.") % {"name": name, "what": model._meta.verbose_name}
+    )
+    if not (value.isascii() and value.isdigit()):
+        raise error
+    try:
+        model._meta.pk.run_validators(int(value))
+    except ValidationError:
+        raise error
+    return int(value)
+
+
 def filter_errors(filterset):
     """Filter errors as one readable message per parameter."""
     return {name: " ".join(messages) for name, messages in filterset.errors.items()}

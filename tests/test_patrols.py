@@ -274,3 +274,41 @@ def test_the_coverage_api_returns_patrolled_and_unpatrolled_stretches(walk, clie
     chaobai = [f["properties"] for f in data["features"] if f["properties"]["river"] == "chaobai"]
     assert [(p["covered"], p["percent"]) for p in chaobai] == [(False, 0)]
     assert client.get(reverse("hazards:api-coverage") + "?days=9").status_code == 400
+
+
+# Tracks no walker makes (issue 8): coverage is sampled along the track, so its jumps and length are bounded.
+
+def test_a_drawn_track_jumping_back_and_forth_across_the_district_is_refused_on_the_page(rivers, client_as):
+    chaobai = rivers["chaobai"]
+    ends = [chaobai.point_at(1000).coords, chaobai.point_at(40000).coords]
+    hostile = json.dumps({"type": "LineString", "coordinates": [ends[i % 2] for i in range(1600)]})
+    response = record(client_as("inspector"), drawn_track=hostile, date=timezone.localdate().isoformat())
+    assert response.status_code == 200
+    assert "The line drawn on the map jumps" in form_errors(response) and "which no one walks" in form_errors(response)
+    assert nothing_written()
+
+
+def walk_with_a_gap(seconds_across):
+    """The Xiaotaihou walk (K1 to K4) with its points from about K1+300 to K3+800 missing,
+    the rest of the walk reached seconds_across after the last point before the gap."""
+    gpx = gpxpy.parse((DATA / "xiaotaihou_k1_k4_walk.gpx").read_text(encoding="utf-8"))
+    gpx.adjust_time(datetime.timedelta(days=(timezone.localdate() - FIXTURE_DAY).days))
+    segment = gpx.tracks[0].segments[0]
+    before, after = segment.points[:20], segment.points[187:]
+    shift = after[0].time - before[-1].time - datetime.timedelta(seconds=seconds_across)
+    for point in after:
+        point.time -= shift
+    segment.points = before + after
+    return SimpleUploadedFile("gap.gpx", gpx.to_xml(version="1.1").encode(), content_type="application/gpx+xml")
+
+
+def test_a_gps_gap_walked_in_its_time_counts_but_the_same_jump_in_seconds_is_refused(rivers, client_as):
+    client = client_as("inspector")
+    glitch = record(client, gpx=walk_with_a_gap(10))
+    assert "gap.gpx jumps 2.5 km from its point 20" in form_errors(glitch)
+    assert nothing_written()
+
+    response = record(client, gpx=walk_with_a_gap(35 * 60))  # lost the signal for 35 minutes, walking on
+    assert response.status_code == 302
+    (start, end), = Patrol.objects.get().covered
+    assert start == pytest.approx(1000, abs=30) and end == pytest.approx(4000, abs=30)

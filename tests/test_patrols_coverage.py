@@ -1,13 +1,18 @@
 """Coverage from patrol tracks: what a track covers of its river, and what patrols covered lately."""
 
 import datetime
+import json
 
+import numpy as np
 import pytest
 import shapely
 from django.contrib.gis.geos import MultiLineString
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from hazards import geo
+from hazards.imports import tracks
 from hazards.models import Patrol, River
 from hazards.readiness import river_coverage
 
@@ -130,3 +135,80 @@ def test_a_patrol_too_fast_to_be_on_foot_is_flagged(straight_river, cast, settin
     assert not p.is_too_fast and p.flags == []
     settings.PATROL_MAX_WALKING_KMH = 4
     assert p.is_too_fast
+
+
+# What coverage costs is bounded (issue 8): a track's sampled length, not only its points.
+
+def hostile_track(river):
+    """The track from the review: 1,600 vertices drawn back and forth between two points 39 km apart."""
+    ends = [river.point_at(1000).coords, river.point_at(40000).coords]
+    return json.dumps({"type": "LineString", "coordinates": [ends[i % 2] for i in range(1600)]})
+
+
+def test_a_drawn_track_jumping_between_far_points_is_refused_naming_the_jump(rivers):
+    with pytest.raises(ValidationError) as error:
+        tracks.check_patrol_track(tracks.read_drawn_line(hostile_track(rivers["chaobai"])))
+    start, end = rivers["chaobai"].point_at(1000), rivers["chaobai"].point_at(40000)
+    assert error.value.messages == [
+        f"The line drawn on the map jumps {geo.distance_m(start, end) / 1000:.1f} km from its point 1 "
+        f"(latitude {start.y:.5f}, longitude {start.x:.5f}) to the next, which no one walks. Consecutive points "
+        "may be at most 2.0 km apart, unless their times show the gap was walked."
+    ]
+
+
+def test_a_track_longer_than_the_limit_is_refused(rivers, settings):
+    settings.PATROL_MAX_TRACK_KM = 5
+    there_and_back = [rivers["chaobai"].point_at(c, offset_m=20).coords for c in [*range(1000, 4001, 500), 3000, 1500]]
+    track = tracks.read_drawn_line(json.dumps({"type": "LineString", "coordinates": there_and_back}))
+    with pytest.raises(ValidationError) as error:
+        tracks.check_patrol_track(track)
+    assert error.value.messages == [
+        f"The line drawn on the map is {geo.track_length_m(track.line) / 1000:.1f} km long; a patrol track may be at "
+        "most 5 km. Record each patrol on its own."
+    ]
+    assert geo.track_length_m(track.line) > 5000
+    settings.PATROL_MAX_TRACK_KM = 6
+    tracks.check_patrol_track(track)
+
+
+def test_the_longest_track_accepted_is_sampled_a_bounded_number_of_times(rivers, settings):
+    # As many points as a track may have, up and down the Chaobai (K3 to K33) for as long as a track may be.
+    river, points = rivers["chaobai"], settings.MAX_GPX_POINTS
+    walked = np.linspace(0, settings.PATROL_MAX_TRACK_KM * 1000 * 0.98, points)
+    chainages = 3000 + 30_000 - np.abs(walked % 60_000 - 30_000)
+    line = geo.from_metric(shapely.LineString(shapely.line_interpolate_point(geo.metric_line(river.centerline), chainages)))
+    track = tracks.read_drawn_line(json.dumps({"type": "LineString", "coordinates": line.coords}))
+    tracks.check_patrol_track(track)  # accepted
+    on_river = geo.track_on_river(river.centerline, track.line, LIMIT)
+    # One sample every 20 m of the track and one at its end, however many points it has.
+    assert on_river.samples <= settings.PATROL_MAX_TRACK_KM * 1000 / geo.TRACK_STEP_M + 1
+    (start, end), = on_river.covered
+    assert start == pytest.approx(3000, abs=1) and end == pytest.approx(33000, abs=geo.TRACK_STEP_M)
+    assert on_river.near_share == 1
+
+
+def test_a_track_in_many_short_parts_is_sampled_at_most_three_times_every_20_m(straight_river):
+    # 100 parts of 21 m, 30 m apart along the bank, then 100 blips of 2 m that cover nothing.
+    parts = [metric_line((480040, 4419000 - 30 * i), (480040, 4419000 - 30 * i - 21)) for i in range(100)]
+    blips = [metric_line((480040, 4416000 - 30 * i), (480040, 4416000 - 30 * i - 2)) for i in range(100)]
+    pieces = MultiLineString(*parts, *blips, srid=geo.WGS84)
+    on_river = geo.track_on_river(straight_river.centerline, pieces, LIMIT)
+    assert on_river.samples <= 3 * 100 * 21 / geo.TRACK_STEP_M
+    assert geo.intervals_length(on_river.covered) == pytest.approx(3000, abs=30)  # K1 to K4: gaps under 20 m are joined
+
+
+def test_coverage_refuses_to_sample_a_track_nobody_checked(rivers):
+    unchecked = tracks.read_drawn_line(hostile_track(rivers["chaobai"])).line  # district checked, jumps not
+    with pytest.raises(ValueError, match="longer than PATROL_MAX_TRACK_KM"):
+        geo.track_on_river(rivers["chaobai"].centerline, unchecked, LIMIT)
+
+
+def test_a_patrol_samples_its_track_once_per_river(rivers, client_as):
+    geo._track_on_river.cache_clear()  # the cache is how the computation is shared
+    drawn = [rivers["chaobai"].point_at(c, offset_m=20).coords for c in range(5000, 8001, 100)]
+    response = client_as("inspector").post(reverse("hazards:patrol-create"), {
+        "drawn_track": json.dumps({"type": "LineString", "coordinates": drawn}), "date": timezone.localdate()})
+    assert response.status_code == 302 and Patrol.objects.get().river.code == "chaobai"
+    computed = geo._track_on_river.cache_info()
+    # Once against each river to find the one it follows; saving reuses the Chaobai's.
+    assert (computed.misses, computed.hits) == (len(rivers), 1)

@@ -107,13 +107,13 @@ def test_the_author_deletes_a_tour(client_as, stops):
     assert not Tour.objects.exists()
 
 
-def test_anonymous_users_are_sent_to_login_and_unknown_tours_are_404(client, client_as, stops):
+def test_anonymous_users_are_sent_to_login_unknown_tours_are_404_and_non_ids_400(client, client_as, stops):
     response = client.get(reverse("hazards:tours"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     leader = client_as("leader")
     assert leader.get(reverse("hazards:tour", args=[999])).status_code == 404
     assert leader.get(reverse("hazards:risk-list-pdf") + "?tour=999").status_code == 404
-    assert leader.get(reverse("hazards:risk-list-pdf") + "?tour=abc").status_code == 404
+    assert leader.get(reverse("hazards:risk-list-pdf") + "?tour=abc").status_code == 400
 
 
 def test_the_presets_name_the_open_red_and_orange_hazards_of_each_river(client_as, stops):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hazards import services
+from hazards import geo, services
 from hazards.models import WorkOrder
 
 from .conftest import jpeg, make_hazard
@@ -85,6 +85,22 @@ def test_a_reach_outside_the_river_is_refused(client_as, rivers):
     })
     assert "The reach must lie within the river" in response.content.decode()
     assert not WorkOrder.objects.exists()
+
+
+def test_a_reach_that_starts_where_it_ends_is_refused(client_as, rivers):
+    # It would be a point, and vanish from the map.
+    response = client_as("admin").post(reverse("hazards:work-order-create"), {
+        "title": "Dredge nothing", "kind": "dredge", "river": rivers["chaobai"].pk,
+        "start_chainage_m": "5000", "end_chainage_m": "5000.0", "deadline": "2027-06-01", "status": "planned",
+    })
+    assert response.status_code == 200
+    assert "The reach must run from one chainage to another; these are the same." in response.content.decode()
+    assert not WorkOrder.objects.exists()
+
+
+def test_a_stretch_of_no_length_is_never_drawn(rivers):
+    with pytest.raises(ValueError, match="no length"):
+        geo.reach(rivers["chaobai"].centerline, 5000, 5000)
 
 
 def test_my_work_orders_lists_only_mine_by_deadline(client_as, order, cast, culvert):

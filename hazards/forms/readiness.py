@@ -61,6 +61,7 @@ class PatrolForm(forms.ModelForm):
             raise ValidationError(_("Upload the GPX track from your phone, or draw the stretch you walked on the map."))
         try:
             track = tracks.read_gpx(upload) if upload else tracks.read_drawn_line(drawn)
+            tracks.check_patrol_track(track)
         except ValidationError as error:
             self.add_error("gpx" if upload else None, error)
             return cleaned

@@ -101,11 +101,11 @@ class Patrol(models.Model):
 
     def save(self, *args, **kwargs):
         """Derive the track's length and what it covers of the river."""
-        centerline, limit = self.river.centerline, settings.PATROL_MAX_OFFSET_M
+        on_river = geo.track_on_river(self.river.centerline, self.track, settings.PATROL_MAX_OFFSET_M)
         self.length_m = geo.track_length_m(self.track)
-        self.covered = [[round(a, 1), round(b, 1)] for a, b in geo.covered_intervals(centerline, self.track, limit)]
+        self.covered = [[round(a, 1), round(b, 1)] for a, b in on_river.covered]
         self.covered_m = geo.intervals_length(self.covered)
-        self.on_river_pct = 100 * geo.near_share(centerline, self.track, limit)
+        self.on_river_pct = 100 * on_river.near_share
         super().save(*args, **kwargs)
 
     def hazards_passed(self):
@@ -120,7 +120,7 @@ def river_followed_by(track):
     """The river a track covers most of, if it covers any."""
     best, best_m = None, 0.0
     for river in River.objects.all():
-        covered = geo.intervals_length(geo.covered_intervals(river.centerline, track, settings.PATROL_MAX_OFFSET_M))
+        covered = geo.intervals_length(geo.track_on_river(river.centerline, track, settings.PATROL_MAX_OFFSET_M).covered)
         if covered > best_m:
             best, best_m = river, covered
     return best

@@ -158,6 +158,8 @@ class WorkOrder(Versioned):
                 errors["end_chainage_m"] = _("The reach must lie within the river's %(km).1f km.") % {
                     "km": self.river.length_m / 1000
                 }
+            elif round(self.start_chainage_m) == round(self.end_chainage_m):  # K5+000–K5+000: a point, not drawn
+                errors["end_chainage_m"] = _("The reach must run from one chainage to another; these are the same.")
         if self.status == self.Status.SUSPENDED and not self.suspended_reason.strip():
             errors["suspended_reason"] = _("Give the reason for suspending the works.")
         if errors:

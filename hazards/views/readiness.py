@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import geo, readiness, roles, services
+from ..filters import query_id
 from ..forms.readiness import (
     DrillForm,
     EvacuationPlanForm,
@@ -194,7 +195,11 @@ def plan_edit(request, pk):
 
 def _edit_plan(request, plan):
     data = request.POST if request.method == "POST" else None
-    initial = {"village": request.GET.get("village")} if not plan.pk and request.GET.get("village") else None
+    try:
+        village = None if plan.pk else query_id(request.GET, "village", Village)
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages))
+    initial = {"village": village} if village is not None else None
     form = EvacuationPlanForm(data, instance=plan, initial=initial)
     formsets = plan_formsets(data, plan)
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets.values()):

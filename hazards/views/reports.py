@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import roles, throttle
+from ..filters import query_id
 from ..models import River, Tour
 from ..reports import csv_export, pdf
 from ..reports.selection import SelectionError, SelectionTooLarge, select
@@ -21,12 +23,11 @@ from .register import map_config
 
 def _tour(request):
     """The saved tour the query names (tour=<id>), fetched for this user, or None."""
-    pk = request.GET.get("tour")
-    if not pk:
-        return None
-    if not pk.isdigit():
-        raise Http404
-    return get_tour_for_user(request.user, int(pk))
+    try:
+        pk = query_id(request.GET, "tour", Tour)
+    except ValidationError as error:
+        raise SelectionError({"tour": " ".join(error.messages)})
+    return get_tour_for_user(request.user, pk) if pk is not None else None
 
 
 RENDERERS = {  # extension: (content type, render(selection, user))
