@@ -85,9 +85,9 @@ def read_drawn_line(text, what=None):
         if data.get("type") != "LineString":
             raise ValueError
         coords = [(float(lon), float(lat)) for lon, lat, *_rest in data["coordinates"]]
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # RecursionError: "[[[[…" nested deep
         raise ValidationError(_("%(what)s could not be read; draw it again.") % {"what": what})
-    if len(coords) < 2:
+    if len(set(coords)) < 2:
         raise ValidationError(_("%(what)s needs at least two points.") % {"what": what})
     if len(coords) > settings.MAX_GPX_POINTS:
         raise ValidationError(_("%(what)s has too many points.") % {"what": what})
