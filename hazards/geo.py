@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
 import shapely
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry, Point
 from shapely.ops import substring
 
@@ -64,15 +65,36 @@ def locate(centerline, point):
     the offset is the distance from the line; the bank is the side, looking
     downstream (left bank 左岸, right bank 右岸).
     """
+    chainages, offsets, banks = locate_xy(centerline, metric_xy([(point.x, point.y)], point.srid or WGS84))
+    return Location(float(chainages[0]), float(offsets[0]), str(banks[0]))
+
+
+def locate_xy(centerline, xy):
+    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays."""
     line = metric_line(centerline)
-    p = to_metric(point)
-    chainage = line.project(p)
-    foot = line.interpolate(chainage)
-    ahead = line.interpolate(min(chainage + 1.0, line.length))
-    behind = line.interpolate(max(chainage - 1.0, 0.0))
-    dx, dy = ahead.x - behind.x, ahead.y - behind.y
-    cross = dx * (p.y - foot.y) - dy * (p.x - foot.x)
-    return Location(chainage, p.distance(line), "left" if cross > 0 else "right")
+    points = shapely.points(xy)
+    chainages = shapely.line_locate_point(line, points)
+    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, numpy.minimum(chainages + 1.0, line.length)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, numpy.maximum(chainages - 1.0, 0.0)))
+    dx, dy = (ahead - behind).T
+    cross = dx * (xy[:, 1] - feet[:, 1]) - dy * (xy[:, 0] - feet[:, 0])
+    return chainages, shapely.distance(points, line), numpy.where(cross > 0, "left", "right")
+
+
+def transform_xy(xy, source, target):
+    """(n, 2) coordinates from one EPSG code to another, in one GDAL call (x, y: longitude first)."""
+    xy = numpy.asarray(xy, dtype=float).reshape(-1, 2)
+    if source == target or not len(xy):
+        return xy.copy()
+    multipoint = OGRGeometry(memoryview(shapely.to_wkb(shapely.multipoints(xy))), srs=source)
+    multipoint.transform(_transform(source, target))
+    return shapely.get_coordinates(shapely.from_wkb(bytes(multipoint.wkb)))
+
+
+def metric_xy(xy, source=WGS84):
+    """(n, 2) coordinates (longitude, latitude in WGS84 by default) in metres, EPSG:4548."""
+    return transform_xy(xy, source, METRIC_SRID)
 
 
 def point_at(centerline, chainage_m, offset_m=0.0, bank="left"):
@@ -134,7 +156,12 @@ def district_shape():
 
 
 def in_district(point):
-    return district_shape().contains(to_metric(point))
+    return bool(in_district_xy(metric_xy([(point.x, point.y)], point.srid or WGS84))[0])
+
+
+def in_district_xy(xy):
+    """Which of (n, 2) metric coordinates lie in the (buffered) district, as a boolean array."""
+    return shapely.contains_xy(district_shape(), xy[:, 0], xy[:, 1])
 
 
 def swapped(point):
