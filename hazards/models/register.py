@@ -4,7 +4,6 @@ import os
 import uuid
 
 import numpy
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
