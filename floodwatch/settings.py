@@ -164,6 +164,13 @@ PATROL_MAX_WALKING_KMH = env_int("PATROL_MAX_WALKING_KMH", 7)  # faster than thi
 PATROL_MIN_ON_RIVER_PCT = env_int("PATROL_MIN_ON_RIVER_PCT", 60)  # less of the track near the river is flagged
 MAX_GPX_BYTES = env_int("MAX_GPX_BYTES", 5 * 1024 * 1024)
 MAX_GPX_POINTS = env_int("MAX_GPX_POINTS", 50_000)
+# Imports of registers and river lines (issue 9): the largest file, what it may unpack to, how many
+# files a ZIP may hold, how many rows a file may have; uploads wait for the confirming step in IMPORT_DIR.
+MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 50 * 1024 * 1024)
+MAX_IMPORT_UNPACKED_BYTES = env_int("MAX_IMPORT_UNPACKED_BYTES", 200 * 1024 * 1024)
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 100)
+MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 20_000)
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # Villages this close to a river are in the readiness table; those up to
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)

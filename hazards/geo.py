@@ -298,3 +298,54 @@ def vertices_outside_district(geom):
     lonlats = shapely.get_coordinates(shapely.from_wkb(bytes(geom.wkb)))
     inside = shapely.contains_xy(district_shape(), metric[:, 0], metric[:, 1])
     return [(float(lon), float(lat)) for (lon, lat), ok in zip(lonlats, inside) if not ok]
+
+
+# Coordinate systems that files from the district's offices come in (issue 9: data in and out).
+# A file's CRS is matched against these EPSG codes; no CRS string from a file or a user ever reaches GDAL.
+FILE_CRS = {
+    4326: "WGS 84",
+    4490: "CGCS2000",
+    4548: "CGCS2000 / 3-degree Gauss-Kruger CM 117E",
+    4527: "CGCS2000 / 3-degree Gauss-Kruger zone 39",
+    4509: "CGCS2000 / Gauss-Kruger CM 117E",
+    4498: "CGCS2000 / Gauss-Kruger zone 20",
+    4214: "Beijing 1954",
+    2436: "Beijing 1954 / 3-degree Gauss-Kruger CM 117E",
+    2415: "Beijing 1954 / 3-degree Gauss-Kruger zone 39",
+    21460: "Beijing 1954 / Gauss-Kruger CM 117E",
+    21420: "Beijing 1954 / Gauss-Kruger zone 20",
+    4610: "Xian 1980",
+    2384: "Xian 1980 / 3-degree Gauss-Kruger CM 117E",
+    2363: "Xian 1980 / 3-degree Gauss-Kruger zone 39",
+    2345: "Xian 1980 / Gauss-Kruger CM 117E",
+    2334: "Xian 1980 / Gauss-Kruger zone 20",
+}
+# Beijing 1954 and Xian 1980 have no transformation to WGS 84 good to a metre in PROJ's database.
+OLD_DATUM_CRS = {4214, 2436, 2415, 21460, 21420, 4610, 2384, 2363, 2345, 2334}
+
+
+@lru_cache(maxsize=None)
+def _proj_of(srid):
+    return SpatialReference(srid).proj.strip()
+
+
+def identify_crs(srs):
+    """The EPSG code (one of FILE_CRS) of a coordinate system GDAL read from a file, or None."""
+    if srs is None:
+        return None
+    for name in ("PROJCS", "GEOGCS"):
+        if srs.auth_name(name) == "EPSG" and srs.auth_code(name) and int(srs.auth_code(name)) in FILE_CRS:
+            return int(srs.auth_code(name))
+        if srs.auth_name(name) == "EPSG":
+            break
+    proj = srs.proj.strip()
+    return next((srid for srid in FILE_CRS if _proj_of(srid) == proj), None)
+
+
+def crs_is_known(srid):
+    """Whether GDAL knows this EPSG code (an integer: safe to hand over)."""
+    try:
+        SpatialReference(int(srid))
+    except Exception:  # GDAL raises its own errors for unknown codes
+        return False
+    return True
