@@ -14,28 +14,29 @@ from functools import lru_cache
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from ..exports import SHAPEFILE_NAMES
 from ..models import Hazard, River
 
-# field: (label, what offices write, short names in our Shapefiles)
+# field: (label, what offices write); our Shapefiles' short names come from exports.SHAPEFILE_NAMES
 FIELDS = {
-    "code": (_("Code"), "编号 代码 碍洪点编号 隐患编号 点位编号 风险点编号", ""),
-    "title": (_("Title"), "名称 碍洪点名称 隐患名称 点位名称 风险点名称 障碍物名称 name", ""),
-    "river": (_("River"), "河道 河流 河道名称 河流名称 所在河道 所属河道 河名", ""),
-    "chainage": (_("Chainage"), "桩号 里程 里程桩号 位置桩号 chainage_m", "chainage_m"),
-    "longitude": (_("Longitude"), "经度 东经 lon lng long x x坐标 东坐标 横坐标 easting", ""),
-    "latitude": (_("Latitude"), "纬度 北纬 lat y y坐标 北坐标 纵坐标 northing", ""),
-    "kind": (_("Kind"), "类型 类别 碍洪类型 障碍物类型 隐患类型 风险点类型 type", ""),
+    "code": (_("Code"), "编号 代码 碍洪点编号 隐患编号 点位编号 风险点编号"),
+    "title": (_("Title"), "名称 碍洪点名称 隐患名称 点位名称 风险点名称 障碍物名称 name"),
+    "river": (_("River"), "河道 河流 河道名称 河流名称 所在河道 所属河道 河名"),
+    "chainage": (_("Chainage"), "桩号 里程 里程桩号 位置桩号 chainage_m"),
+    "longitude": (_("Longitude"), "经度 东经 lon lng long x x坐标 东坐标 横坐标 easting"),
+    "latitude": (_("Latitude"), "纬度 北纬 lat y y坐标 北坐标 纵坐标 northing"),
+    "kind": (_("Kind"), "类型 类别 碍洪类型 障碍物类型 隐患类型 风险点类型 type"),
     "in_main_channel": (_("In the main channel"), "是否主河槽 是否在主河槽 是否位于主河槽 位于主河槽 主河槽 "
-                        "是否在河道主流区 main_channel", "main_chan"),
+                        "是否在河道主流区 main_channel"),
     "blockage_pct": (_("Blocked (%)"), "阻水比例 阻水率 阻水比 阻水面积比 阻水面积比例 占行洪断面比例 blockage "
-                     "blocked", "blockage"),
-    "risk_level": (_("Risk level"), "风险等级 风险级别 等级 风险 risk", ""),
-    "risk_override": (_("Manual risk level"), "人工风险等级 人工定级", "risk_manu"),
-    "risk_override_reason": (_("Reason for the manual risk level"), "定级理由 人工定级理由 风险等级说明", "risk_reasn"),
-    "status": (_("Status"), "状态 处置状态 整改状态 处理状态 进展", ""),
-    "responsible_unit": (_("Responsible unit"), "责任单位 责任部门 管理单位 主管单位", "resp_unit"),
-    "description": (_("Description"), "描述 问题描述 情况说明 基本情况 存在问题 说明 备注", "descr"),
-    "interim_measure": (_("Interim measure"), "临时度汛措施 应急度汛措施 度汛措施 临时措施", "interim"),
+                     "blocked"),
+    "risk_level": (_("Risk level"), "风险等级 风险级别 等级 风险 risk"),
+    "risk_override": (_("Manual risk level"), "人工风险等级 人工定级"),
+    "risk_override_reason": (_("Reason for the manual risk level"), "定级理由 人工定级理由 风险等级说明"),
+    "status": (_("Status"), "状态 处置状态 整改状态 处理状态 进展"),
+    "responsible_unit": (_("Responsible unit"), "责任单位 责任部门 管理单位 主管单位"),
+    "description": (_("Description"), "描述 问题描述 情况说明 基本情况 存在问题 说明 备注"),
+    "interim_measure": (_("Interim measure"), "临时度汛措施 应急度汛措施 度汛措施 临时措施"),
 }
 UNIT = re.compile(r"[(（\[【].*?[)）\]】]")
 SPACE = re.compile(r"[\s_\-:：*·.。/、]+")
@@ -59,8 +60,8 @@ def _in_both_languages(label):
 def _header_names():
     """{normalised header: (field, rank)}; rank 0 is our own field name, 1 our labels, 2 office words."""
     names = {}
-    for field, (label, words, short) in FIELDS.items():
-        for name, rank in [(field, 0), (short, 0)] + [(n, 1) for n in _in_both_languages(label)] + [
+    for field, (label, words) in FIELDS.items():
+        for name, rank in [(field, 0), (SHAPEFILE_NAMES.get(field, ""), 0)] + [(n, 1) for n in _in_both_languages(label)] + [
             (w, 2) for w in words.split()
         ]:
             key = normalise(name) if name else ""
@@ -86,7 +87,7 @@ def auto_mapping(headers):
 
 
 def field_choices():
-    return [(field, label) for field, (label, _words, _short) in FIELDS.items()]
+    return [(field, label) for field, (label, _words) in FIELDS.items()]
 
 
 # Values ------------------------------------------------------------------------------------------

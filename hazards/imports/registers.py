@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .. import geo
 from ..models import Hazard, ImportRecord, River, check_locations, derive_places
+from ..reports.csv_export import FORMULA_START
 from . import coords, mapping, ogr, tabular
 from .files import FileRefused, opened
 
@@ -236,6 +237,8 @@ def _convert(target, raw, text, maps, rivers):
         if not 0 <= value <= 100:
             raise ValidationError(_("The blocked share must be between 0 and 100 %%, not %(value)s.") % {"value": text})
         return value
+    if text[:1] == "'" and text[1:2] in FORMULA_START:
+        text = text[1:]  # our own CSV and XLSX guard such text against becoming a formula
     if target == "code":
         if not CODE.match(text):
             raise ValidationError(_("“%(value)s” is not a code: up to 16 letters, digits, - or _.") % {"value": text})
@@ -435,12 +438,15 @@ def _hazard_for(row, current, plan):
     elif current is None:
         row.problems.append(("location", _("No position: give longitude and latitude, or river and chainage.")))
         return None
-    if row.given_risk and not hazard.risk_override:
-        rule = hazard.computed_risk_level()
-        if row.given_risk != rule:
+    if row.given_risk:
+        # The file's risk level stands where it differs from the rule, as a manual level with its reason.
+        if row.given_risk != hazard.computed_risk_level():
             hazard.risk_override = row.given_risk
-            hazard.risk_override_reason = _("As given in %(file)s, row %(row)s.") % {
-                "file": plan.file_name, "row": row.number}
+            if not hazard.risk_override_reason.strip():
+                hazard.risk_override_reason = _("As given in %(file)s, row %(row)s.") % {
+                    "file": plan.file_name, "row": row.number}
+        elif "risk_override" not in row.values:
+            hazard.risk_override = ""
     try:
         hazard.clean_fields(exclude=["code", "location", "river", *DERIVED_FIELDS, "reported_by", "patrol"])
     except ValidationError as error:

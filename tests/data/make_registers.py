@@ -208,10 +208,10 @@ def write_kml():
 
 def write_gpkg():
     features = []
-    for n, (line, river, chainage, title, kind, risk, status) in enumerate([
-        (XTH, "xiaotaihou", 900, "Xiaotaihou inlet trash rack", "other", "", "reported"),
-        (XTH, "xiaotaihou", 5600, "Kouzi village footbridge pier", "bridge_pier", "", "confirmed"),
-        (CBH, "chaobai", 20000, "Chaobai sand-mining spoil heap", "sediment", "", "planned"),
+    for n, (line, river, chainage, title, kind, status) in enumerate([
+        (XTH, "xiaotaihou", 900, "Xiaotaihou inlet trash rack", "other", "reported"),
+        (XTH, "xiaotaihou", 5600, "Kouzi village footbridge pier", "bridge_pier", "confirmed"),
+        (CBH, "chaobai", 20000, "Chaobai sand-mining spoil heap", "sediment", "planned"),
     ], start=1):
         lon, lat = at(line, chainage, offset=40)
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
