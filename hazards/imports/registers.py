@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -413,8 +413,24 @@ def _check_and_sort(rows, plan):
             plan.unchanged.append((row.number, row.hazard.code))
     for row in rows:
         for column, reason in row.problems:
-            plan.problems.append(Problem(row.number, column, reason))
+            plan.problems.append(Problem(row.number, _column(plan, column), reason))
     plan.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
+
+
+def _column(plan, name):
+    """A problem's column as the user knows it: the file's header, else the field's name."""
+    by_field = {target: header for header, target in plan.mapping.items()}
+    if name == "location":
+        headers = [by_field[f] for f in ("longitude", "latitude", "chainage") if f in by_field]
+        return ", ".join(headers[:2]) if headers and plan.file_format in ("csv", "xlsx") else str(_("geometry"))
+    if name == "geometry":
+        return str(_("geometry"))
+    if name in by_field:
+        return by_field[name]
+    try:
+        return str(Hazard._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def _hazard_for(row, current, plan):

@@ -21,15 +21,19 @@ ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 reads GBK and GB2312, which Exce
 
 
 def find_header(rows, name):
-    """(index, headers) of the header row among the first rows: the first with two known column names."""
+    """(index, headers) of the header row among the first rows: the first with two known column names,
+    else the first row with two cells filled, for the user to map by hand."""
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         headers = [_text(cell) for cell in cells]
         if sum(1 for header in headers if header and match_header(header)) >= 2:
             return index, headers
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = [_text(cell) for cell in cells]
+        if sum(1 for header in headers if header) >= 2:
+            return index, headers
     raise FileRefused(
-        _("%(name)s has no header row that Floodwatch recognises in its first %(n)s rows. Name the columns, e.g. "
-          "编号, 名称, 河道, 经度, 纬度, 类型 (or code, title, river, longitude, latitude, kind).")
-        % {"name": name, "n": HEADER_SEARCH_ROWS})
+        _("%(name)s has no header row in its first %(n)s rows. Name the columns, e.g. 编号, 名称, 河道, 经度, 纬度, "
+          "类型 (or code, title, river, longitude, latitude, kind).") % {"name": name, "n": HEADER_SEARCH_ROWS})
 
 
 def _text(value):
