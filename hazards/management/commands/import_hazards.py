@@ -20,6 +20,17 @@ def crs_option(value):
     return int(text)
 
 
+def default_user(username):
+    """Whose import the history records: the named user, else the first superuser."""
+    users = get_user_model().objects
+    if username:
+        try:
+            return users.get(username=username)
+        except users.model.DoesNotExist:
+            raise CommandError(f"No user {username}.")
+    return users.filter(is_superuser=True).order_by("pk").first()
+
+
 class Command(BaseCommand):
     help = "Import hazards from a register: XLSX, CSV, GeoJSON, KML, KMZ, a zipped Shapefile or a GeoPackage."
 
@@ -36,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--report", help="Write the report to this file (.csv, .xlsx or .json).")
 
     def handle(self, *args, **options):
-        user = self._user(options["user"])
+        user = default_user(options["user"])
         mapping = json.loads(options["mapping"]) if options["mapping"] else None
         choice = Options(mapping=mapping, srid=options["crs"], skip_bad_rows=options["skip_bad_rows"],
                          shift="gcj02" if options["from_gcj02"] else "bd09" if options["from_bd09"] else "")
@@ -60,12 +71,3 @@ class Command(BaseCommand):
         else:
             raise CommandError("Nothing was imported: " + (
                 "the file has bad rows (fix them, or use --skip-bad-rows)." if plan.problems else "no rows to import."))
-
-    def _user(self, username):
-        users = get_user_model().objects
-        if username:
-            try:
-                return users.get(username=username)
-            except users.model.DoesNotExist:
-                raise CommandError(f"No user {username}.")
-        return users.filter(is_superuser=True).order_by("pk").first()
