@@ -1,4 +1,4 @@
-"""`python -m bench` (make bench) runs every benchmark: the map layer, then the risk-list PDF."""
+"""`python -m bench` (make bench) runs every benchmark: the map layer, a register import, the risk-list PDF."""
 
 import subprocess
 import sys
@@ -7,6 +7,9 @@ from bench import map_layers
 
 if __name__ == "__main__":
     map_layers.main()
+    print()
+    # Each benchmark that builds its own test database runs in a fresh process.
+    subprocess.run([sys.executable, "-m", "bench.imports"], check=True)
     print()
     # The PDF benchmark builds its own database and runs each case in a fresh process.
     subprocess.run([sys.executable, "-m", "bench.pdf"], check=True)

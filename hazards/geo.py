@@ -82,6 +82,11 @@ def locate_xy(centerline, xy):
     return chainages, shapely.distance(points, line), numpy.where(cross > 0, "left", "right")
 
 
+def offsets_xy(centerline, xy):
+    """Distances in metres of (n, 2) metric coordinates from a centerline, as an array."""
+    return shapely.distance(shapely.points(xy), metric_line(centerline))
+
+
 def transform_xy(xy, source, target):
     """(n, 2) coordinates from one EPSG code to another, in one GDAL call (x, y: longitude first)."""
     xy = numpy.asarray(xy, dtype=float).reshape(-1, 2)

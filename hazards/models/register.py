@@ -250,7 +250,7 @@ def check_locations(hazards):
     placed = numpy.flatnonzero(inside)
     xy = geo.metric_xy(lonlat[placed])
     rivers = list(River.objects.all())
-    offsets = numpy.array([geo.locate_xy(river.centerline, xy)[1] for river in rivers]).reshape(len(rivers), -1)
+    offsets = numpy.array([geo.offsets_xy(river.centerline, xy) for river in rivers]).reshape(len(rivers), -1)
     by_id = {river.pk: n for n, river in enumerate(rivers)}
     for column, i in enumerate(placed):
         hazard = hazards[i]
