@@ -1,0 +1,49 @@
+"""An admin imports the office's spreadsheet in a real browser: dry run, GCJ-02, bad rows skipped, then the map."""
+
+from pathlib import Path
+
+import pytest
+
+from hazards.models import Hazard, ImportRecord
+
+from .browser import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+XLSX = Path(__file__).parent / "data" / "萧太后河潮白河风险清单.xlsx"
+
+
+def test_an_admin_checks_the_spreadsheet_imports_it_and_finds_the_hazards_on_the_map(browser, live_server, demo,
+                                                                                       tmp_path):
+    demo_count = Hazard.objects.count()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server, "admin", "floodwatch-demo")
+    page.click("nav a[href$='/imports/']")
+    page.set_input_files("#id_file", str(XLSX))
+    page.click("#upload")
+
+    page.wait_for_selector("#dry-run")
+    assert page.locator(".count.create").inner_text().startswith("7")  # 4 rows lie too far off as copied
+    assert page.locator(".count.bad").inner_text().startswith("7")
+    assert "GCJ-02" in page.inner_text("#dry-run .warning >> nth=1")
+    assert Hazard.objects.count() == demo_count  # a dry run writes nothing
+    page.check("input[name=shift][value=gcj02]")
+    page.click("#check-again")
+    page.wait_for_selector("#dry-run")
+    assert page.locator(".count.create").inner_text().startswith("11")
+    assert page.locator(".count.bad").inner_text().startswith("3")
+    page.check("#id_skip_bad_rows")
+    page.click("#import")
+
+    page.wait_for_url("**/imports/*/")
+    record = ImportRecord.objects.get()
+    assert (record.created_count, record.skipped_count, record.imported_by.username) == (11, 3, "admin")
+    assert Hazard.objects.count() == demo_count + 11
+    page.screenshot(path=str(tmp_path / "import-detail.png"), full_page=True)
+
+    page.goto(live_server.url + "/?river=xiaotaihou")
+    page.wait_for_function("document.getElementById('map-status').textContent.match(/\\d/)")
+    shown = Hazard.objects.filter(river__code="xiaotaihou").count()
+    assert page.inner_text("#map-status").split()[0] == str(shown) or str(shown) in page.inner_text("#map-status")
+    culvert = Hazard.objects.get(title="铺外路涵管")
+    assert abs(culvert.chainage_m - 5200) < 1 and abs(culvert.offset_m - 15) < 1
