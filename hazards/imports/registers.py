@@ -80,6 +80,7 @@ class Plan:
     unchanged: list = field(default_factory=list)  # [(row number, code)]
     problems: list = field(default_factory=list)  # [Problem]
     warnings: list = field(default_factory=list)
+    row_names: dict = field(default_factory=dict)  # row number -> (code, title) as the file gives them
 
     @property
     def bad_rows(self):
@@ -108,7 +109,9 @@ class Plan:
             "updates": [{"row": n, "code": h.code, "title": h.title, "changed": changed}
                         for n, h, changed in self.updates],
             "unchanged": [{"row": n, "code": code} for n, code in self.unchanged],
-            "problems": [{"row": p.row, "field": p.field, "reason": p.reason} for p in self.problems],
+            "problems": [{"row": p.row, "field": p.field, "reason": p.reason,
+                          "code": self.row_names.get(p.row, ("", ""))[0], "title": self.row_names.get(p.row, ("", ""))[1]}
+                         for p in self.problems],
             "warnings": list(self.warnings),
         }
 
@@ -414,6 +417,8 @@ def _check_and_sort(rows, plan):
         else:
             plan.unchanged.append((row.number, row.hazard.code))
     for row in rows:
+        if row.problems:
+            plan.row_names[row.number] = (str(row.values.get("code", "")), str(row.values.get("title", "")))
         for column, reason in row.problems:
             plan.problems.append(Problem(row.number, _column(plan, column), reason))
     plan.problems.sort(key=lambda p: (p.row is not None, p.row or 0))

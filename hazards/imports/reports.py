@@ -24,8 +24,8 @@ def lines(report):
     for item in report["unchanged"]:
         out.append([item["row"], _("unchanged"), item["code"], "", "", ""])
     for item in report["problems"]:
-        out.append([item["row"] or "", _("bad row") if item["row"] else _("file refused"), "", "", item["field"],
-                    item["reason"]])
+        out.append([item["row"] or "", _("bad row") if item["row"] else _("file refused"), item.get("code", ""),
+                    item.get("title", ""), item["field"], item["reason"]])
     out.sort(key=lambda line: (line[0] == "", line[0] if line[0] != "" else 0))
     out += [["", _("warning"), "", "", "", warning] for warning in report["warnings"]]
     return out

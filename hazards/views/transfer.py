@@ -197,7 +197,9 @@ def get_import_for_user(user, pk):
 def import_detail(request, pk):
     record = get_import_for_user(request.user, pk)
     report = record.report
-    lines = reports.lines(report) if record.kind == ImportRecord.Kind.HAZARDS else []
+    written = {_("create"), _("update"), _("unchanged")}
+    lines = [(line, line[2] if line[1] in written else "") for line in reports.lines(report)] \
+        if record.kind == ImportRecord.Kind.HAZARDS else []
     return render(request, "transfer/import_detail.html", {"record": record, "report": report, "lines": lines})
 
 
