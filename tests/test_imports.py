@@ -101,6 +101,29 @@ def test_a_google_earth_kml_with_chinese_extended_data(rivers, cast):
     assert pump_house.description == "主河槽内，已断电" and pump_house.code.startswith("CBH-")
 
 
+def test_a_kmz_from_google_earth_reads_its_doc_kml(rivers, cast, tmp_path):
+    import zipfile
+
+    kmz = tmp_path / "潮白河碍洪点.kmz"
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(DATA / "google_earth.kml", "doc.kml")
+        archive.writestr("files/ylw-pushpin.png", b"\x89PNG\r\n")
+    plan, record = import_file(kmz, Options(), user=cast["admin"])
+    assert plan.problems == [] and record.created_count == 3 and record.file_format == "kmz"
+
+
+def test_the_dry_run_report_downloads_as_a_spreadsheet_naming_rows_and_reasons(client_as, rivers):
+    import openpyxl
+
+    client = client_as("admin")
+    page = client.post(reverse("hazards:import"), {"file": upload(XLSX)})
+    response = client.get(reverse("hazards:import-dry-run-report", args=[page.context["token"], "xlsx"]))
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Row", "Outcome", "Code", "Title", "Field", "Reason or change")
+    bad = {row[0]: row for row in rows[1:] if row[1] == "bad row"}
+    assert bad[15][3] == "张家湾段涵闸" and "涵闸" in bad[15][5]
+
+
 def test_a_geopackage_in_cgcs2000_and_a_second_import_updates_by_code(rivers, cast):
     gpkg = DATA / "水务局碍洪点.gpkg"
     plan, record = import_file(gpkg, Options(), user=cast["admin"])

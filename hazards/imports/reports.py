@@ -4,9 +4,9 @@ import csv
 import io
 import json
 
-import openpyxl
 from django.utils.translation import gettext as _
 
+from ..exports import xlsx_bytes
 from ..reports.csv_export import cell
 
 
@@ -50,15 +50,7 @@ def render(report, extension):
     if extension == "json":
         return json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
     if extension == "xlsx":
-        book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet(_("Import report")[:31])
-        sheet.append([report["file"]])
-        sheet.append(header())
-        for line in lines(report):
-            sheet.append([cell(value) for value in line])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return xlsx_bytes(_("Import report"), header(), lines(report))
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
