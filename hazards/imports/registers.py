@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
@@ -556,8 +555,3 @@ def _assign_codes(hazards):
             next_number[prefix] = max((int(c[len(prefix):]) for c in taken if c[len(prefix):].isdigit()), default=0) + 1
         hazard.code = f"{prefix}{next_number[prefix]:03d}"
         next_number[prefix] += 1
-
-
-def settings_limits():
-    """The limits an import works within, for pages and the README."""
-    return {"bytes": settings.MAX_IMPORT_BYTES, "rows": settings.MAX_IMPORT_ROWS}

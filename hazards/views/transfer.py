@@ -133,6 +133,8 @@ def _confirm(request, token):
     plan, record = import_file(path, _options(form), user=request.user, name=name)
     if record is None:
         pending.save_report(token, request.user, {**plan.as_report(), "headers": plan.headers})
+        messages.error(request, _("Nothing was imported: fix the bad rows, or choose to skip them.") if plan.problems
+                       else _("Nothing was imported: every row is already in the register as it is."))
         return _show_plan(request, token, form, plan, status=400)
     pending.forget(token, request.user)
     messages.success(request, _("Imported %(created)s new and %(updated)s updated hazards from %(file)s.") % {
