@@ -231,3 +231,11 @@ def make_admin_two():
     from .conftest import make_user
 
     return make_user("admin2", "admin")
+
+
+def test_progress_is_reported_through_a_callback_that_a_background_job_can_use(rivers, cast):
+    calls = []
+    import_file(DATA / "水务局碍洪点.gpkg", Options(), user=cast["admin"],
+                progress=lambda done, total, stage: calls.append((done, total, stage)))
+    assert calls[0] == (0, 3, "read") and calls[-1] == (3, 3, "written")
+    assert [done for done, _total, _stage in calls] == sorted(done for done, _total, _stage in calls)
