@@ -29,8 +29,8 @@ def test_an_admin_checks_the_spreadsheet_imports_it_and_finds_the_hazards_on_the
     page.click("#upload")
 
     page.wait_for_selector("#dry-run")
-    assert count(page, "create") == 7  # 4 rows lie too far off as copied
-    assert count(page, "bad") == 7
+    assert count(page, "create") == 9  # 2 rows lie too far off as copied
+    assert count(page, "bad") == 5
     assert "GCJ-02" in page.inner_text("#dry-run .warning >> nth=1")
     assert Hazard.objects.count() == demo_count  # a dry run writes nothing
     page.check("input[name=shift][value=gcj02]")
