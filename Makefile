@@ -7,7 +7,7 @@ PY        := $(VENV)/bin/python
 HOST      ?= 127.0.0.1:8000
 DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-mod-spatialite \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk python3-venv gettext \
-	poppler-utils zbar-tools libzbar0 chromium
+	poppler-utils zbar-tools libzbar0 chromium postgresql-client-15
 
 .PHONY: run test setup system-packages migrate static demo bench bench-pdf report-font messages clean
 

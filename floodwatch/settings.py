@@ -136,12 +136,26 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 15 * 1024 * 1024)
+# A 13,000 x 13,000 PNG of half a megabyte takes gigabytes to decode: the bytes alone do not bound a photo.
+MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 40_000_000)
 
 # GDAL < 3.9 (Debian 12 has 3.6) cannot stop a spatial-reference string from
 # opening files or URLs. We never hand GDAL a CRS string from a user: every
 # CRS is an EPSG code fixed in our code (see hazards/geo.py and the README's
 # security notes), so this one warning is silenced on purpose.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Reverting to an old record from the admin's history page would write past
+# the versions and the status rules; changes go through the forms instead.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The cache is shared by every web process on the machine (throttles count across them).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
 
 # Flood control.
 FLOOD_SEASON_START = env_str("FLOOD_SEASON_START", "06-01")  # MM-DD; Beijing's 汛期 is 1 June
@@ -155,6 +169,10 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
 # Risk-list PDFs are rendered in parts of this many stops, side by side on this many cores.
 REPORT_WORKERS = env_int("REPORT_WORKERS", os.cpu_count() or 1)
 REPORT_STOPS_PER_PART = env_int("REPORT_STOPS_PER_PART", 48)
+# What one request may ask for: a risk list of at most this many stops (a longer one is
+# narrowed with filters or a tour), and at most this many risk lists a minute per user.
+REPORT_MAX_STOPS = env_int("REPORT_MAX_STOPS", 300)
+REPORT_REQUESTS_PER_MINUTE = env_int("REPORT_REQUESTS_PER_MINUTE", 10)
 
 # Flood-season readiness: patrols, evacuation plans and drills.
 # A patrol covers the stretch of river it walks within this distance of the
@@ -226,4 +244,5 @@ if not DEBUG:
 # Tests: fast hashing, no real mail.
 if env_bool("FLOODWATCH_TESTING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Drill,
     DrillFollowUp,
@@ -21,6 +26,53 @@ from .models import (
 )
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the admin's change was made on, like the pages' forms."""
+
+    # Not named "version": the admin would take that for the model's own (non-editable) field.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen_version"] = self.instance.version
+
+    def clean_seen_version(self):
+        # Caught here, the admin's typing is kept; the service checks again under lock.
+        version = self.cleaned_data["seen_version"]
+        if self.instance.pk and version != self.instance.version:
+            raise ValidationError(_("Someone else changed this while you were editing it. Reload the page to see it."))
+        return version
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Admin edits go through the same locked, versioned services as the pages.
+
+    A change that loses the race after the form was checked is refused with
+    a message and the page shows the current state again.
+    """
+
+    form = VersionedAdminForm
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except services.StaleVersion:
+            self.message_user(request, _("Someone else changed this meanwhile; nothing was saved. "
+                                         "The current state is shown."), messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+class HazardAdminForm(VersionedAdminForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            settable = set(self.instance.settable_statuses()) or {self.instance.status}
+            self.fields["status"].choices = [(v, label) for v, label in self.fields["status"].choices if v in settable]
+
+
 class HazardPhotoInline(admin.TabularInline):
     """Photos are added through the report form, which checks them and makes thumbnails."""
 
@@ -34,12 +86,17 @@ class HazardPhotoInline(admin.TabularInline):
 
 
 @admin.register(Hazard)
-class HazardAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
+class HazardAdmin(LeafletGeoAdminMixin, VersionedAdmin):
     list_display = ["code", "title", "river", "chainage", "kind", "risk_level", "status", "updated_at"]
     list_filter = ["river", "risk_level", "status", "kind"]
     search_fields = ["code", "title", "responsible_unit"]
     readonly_fields = ["code", "chainage", "offset_m", "bank", "risk_level", "town", "village", "reported_by"]
     inlines = [HazardPhotoInline]
+    form = HazardAdminForm
+
+    def save_model(self, request, obj, form, change):
+        services.hazard_save(hazard=obj, user=request.user, version=form.cleaned_data["seen_version"],
+                             status_chosen="status" in form.changed_data)
 
 
 @admin.register(River)
@@ -66,14 +123,36 @@ class ProgressUpdateInline(admin.TabularInline):
     can_delete = False
 
 
+class WorkOrderAdminForm(VersionedAdminForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        previous = self.instance.status if self.instance.pk else None
+        if "status" in self.fields:
+            self.fields["status"].choices = [
+                (v, label) for v, label in self.fields["status"].choices if WorkOrder.may_change_status(previous, v)
+            ]
+
+
 @admin.register(WorkOrder)
-class WorkOrderAdmin(SimpleHistoryAdmin):
+class WorkOrderAdmin(VersionedAdmin):
     list_display = ["title", "kind", "hazard", "river", "status", "progress_pct", "deadline"]
     list_filter = ["status", "kind", "river"]
     search_fields = ["title", "responsible_unit", "contractor"]
     filter_horizontal = ["engineers"]
     autocomplete_fields = ["hazard"]
     inlines = [ProgressUpdateInline]
+    form = WorkOrderAdminForm
+
+    def save_model(self, request, obj, form, change):
+        # The engineers are set afterwards by the admin itself (save_related), in the same transaction.
+        services.work_order_save(order=obj, user=request.user, version=form.cleaned_data["seen_version"])
+
+    def delete_model(self, request, obj):
+        services.work_order_delete(order=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for order in queryset:
+            services.work_order_delete(order=order, user=request.user)
 
 
 # Flood-season readiness

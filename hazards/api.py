@@ -187,8 +187,8 @@ def work_order_progress(request, pk):
             note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.all_photos(),
         )
     except services.StaleVersion as stale:
-        current = json.loads(order_feature(stale.order, timezone.localdate()))["properties"]
-        return JsonResponse({"error": conflict_message(stale.order), "current": current}, status=409)
+        current = json.loads(order_feature(stale.current, timezone.localdate()))["properties"]
+        return JsonResponse({"error": conflict_message(stale.current), "current": current}, status=409)
     except ValidationError as error:
         return JsonResponse({"errors": {"percent": " ".join(error.messages)}}, status=400)
     order = WorkOrder.objects.select_related("hazard", "river").get(pk=pk)

@@ -1,7 +1,9 @@
-"""Writes that touch several objects: progress, acceptance and what follows; patrols, plans, drills.
+"""Writes that touch several objects: hazards, progress, acceptance and what follows; patrols, plans, drills.
 
-Each runs in one transaction. Work-order writes lock the order first and refuse
-a change made against a version that is no longer current (no lost updates).
+Each runs in one transaction. Hazards and work orders are Versioned: a change
+made against a version that is no longer current is refused (StaleVersion),
+whoever makes it. Work-order writes lock the order, then its hazard, always in
+that order, so two writers never wait for each other in a circle.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,47 +17,73 @@ from .models import (
     DrillFollowUp,
     DrillPhoto,
     Hazard,
+    HazardPhoto,
     PatrolCheck,
     PatrolPhoto,
     ProgressPhoto,
     ProgressUpdate,
+    StaleVersion,
     WorkOrder,
+    hazard_status,
 )
 
-
-class StaleVersion(Exception):
-    """The order changed since the user loaded it; `order` is its current state."""
-
-    def __init__(self, order):
-        super().__init__(f"Work order {order.pk} is at version {order.version}")
-        self.order = order
+__all__ = ["StaleVersion"]  # views catch it from here, with the services that raise it
 
 
-def _locked_order(order_id, version):
-    order = WorkOrder.objects.select_for_update().get(pk=order_id)
-    if version is not None and order.version != version:
-        raise StaleVersion(order)
-    return order
+def _locked(queryset, pk, version=None):
+    """The row, locked until the transaction ends; StaleVersion if it is no longer at `version`."""
+    obj = queryset.select_for_update().get(pk=pk)
+    if version is not None and obj.version != version:
+        raise StaleVersion(obj)
+    return obj
+
+
+def hazard_save(*, hazard, user, version=None, status_chosen=False, photos=()):
+    """Save a hazard an inspector reported or edited, with its photos.
+
+    `version` is the one the edit was made on. The status changes here only
+    if the inspector chose it (`status_chosen`) and may still choose it
+    (Hazard.settable_statuses); otherwise it stays as the work orders set it,
+    even if they changed it meanwhile.
+    """
+    with transaction.atomic():
+        if hazard.pk:
+            current = _locked(Hazard.objects, hazard.pk, version)
+            if not status_chosen:
+                hazard.status = current.status
+            elif hazard.status not in current.settable_statuses():
+                raise ValidationError({"status": _("Work orders now exist for this hazard: its status follows them.")})
+        elif hazard.status not in Hazard.REVIEW_STATUSES:
+            raise ValidationError({"status": _("A new hazard is reported or confirmed; the rest follows from its work orders.")})
+        _save_as(hazard, user)
+        for photo in photos:
+            HazardPhoto.from_upload(photo, user, hazard=hazard)
+    return hazard
 
 
 def progress_update_create(*, order_id, user, percent, note="", version, photos=()):
     """Record progress on a work order, and move the order and its hazard on."""
     with transaction.atomic():
-        order = _locked_order(order_id, version)
+        order = _locked(WorkOrder.objects, order_id, version)
         if order.status == WorkOrder.Status.ACCEPTED:
             raise ValidationError(_("This order has been accepted and is closed; its progress can no longer change."))
+        if order.status == WorkOrder.Status.SUSPENDED:
+            raise ValidationError(
+                _("This order is suspended (%(reason)s): an admin must resume it before progress is reported.")
+                % {"reason": order.suspended_reason}
+            )
         if percent < order.progress_pct and not note.strip():
             raise ValidationError(
                 _("Progress goes down from %(old)d %% to %(new)d %%: say why in the note.")
                 % {"old": order.progress_pct, "new": percent}
             )
         update = ProgressUpdate.objects.create(order=order, percent=percent, note=note, author=user)
-        for upload in photos:
-            ProgressPhoto.from_upload(upload, user, update=update)
+        for photo in photos:
+            ProgressPhoto.from_upload(photo, user, update=update)
         order.progress_pct = percent
         order.status = WorkOrder.Status.COMPLETED if percent == 100 else WorkOrder.Status.IN_PROGRESS
         _save_as(order, user)
-        hazard_follow_orders(order.hazard, user=user)
+        hazard_follow_orders(order.hazard_id, user=user)
     return update
 
 
@@ -64,7 +92,7 @@ def work_order_accept(*, order_id, user, note="", photo, version=None):
     if not roles.has_role(user, roles.INSPECTOR):
         raise PermissionDenied
     with transaction.atomic():
-        order = _locked_order(order_id, version)
+        order = _locked(WorkOrder.objects, order_id, version)
         if order.status != WorkOrder.Status.COMPLETED:
             raise ValidationError(_("Only a completed order can be accepted."))
         workers = set(order.engineers.values_list("pk", flat=True)) | set(order.updates.values_list("author", flat=True))
@@ -76,58 +104,77 @@ def work_order_accept(*, order_id, user, note="", photo, version=None):
         AcceptancePhoto.from_upload(photo, user, acceptance=acceptance)
         order.status = WorkOrder.Status.ACCEPTED
         _save_as(order, user)
-        measure_noted = order.kind == WorkOrder.Kind.INTERIM and order.hazard and not order.hazard.interim_measure
-        if measure_noted:
-            order.hazard.interim_measure = order.title
-        hazard_follow_orders(order.hazard, user=user, changed=measure_noted)
+        measure = order.title if order.kind == WorkOrder.Kind.INTERIM else ""
+        hazard_follow_orders(order.hazard_id, user=user, interim_measure=measure)
     return acceptance
 
 
-@transaction.atomic
-def work_order_save(*, order, user, engineers=None):
-    """Save a work order made or changed by an admin; the hazards it leaves and joins follow it."""
-    previous = WorkOrder.objects.filter(pk=order.pk).values_list("hazard", flat=True).first() if order.pk else None
-    if not order.pk:
-        order.created_by = user
-    _save_as(order, user)
-    if engineers is not None:
-        order.engineers.set(engineers)
-    for hazard in Hazard.objects.filter(pk__in={previous, order.hazard_id} - {None}):
-        hazard_follow_orders(hazard, user=user)
+def work_order_save(*, order, user, version=None, engineers=None):
+    """Save a work order made or changed by an admin (order form, admin site, drill follow-up).
+
+    `version` is the one the change was made on. Accepted is final, and
+    completed and accepted are never set by hand (WorkOrder.may_change_status).
+    The hazards the order leaves and joins follow it.
+    """
+    with transaction.atomic():
+        previous_status, previous_hazard = None, None
+        if order.pk:
+            current = _locked(WorkOrder.objects, order.pk, version)
+            previous_status, previous_hazard = current.status, current.hazard_id
+        if not WorkOrder.may_change_status(previous_status, order.status):
+            raise ValidationError({"status": _(
+                "An accepted order is closed for good, and completed and accepted come only from progress and the "
+                "site check. If the hazard has come back, make a new work order."
+            )})
+        if not order.pk:
+            order.created_by = user
+        _save_as(order, user)
+        if engineers is not None:
+            order.engineers.set(engineers)
+        for hazard_id in sorted({previous_hazard, order.hazard_id} - {None}):
+            hazard_follow_orders(hazard_id, user=user)
     return order
 
 
-def hazard_follow_orders(hazard, *, user=None, changed=False):
-    """Set the hazard's status from its orders: work started, cleared, or watched.
+def work_order_delete(*, order, user):
+    """Delete a work order (admin site); its hazard follows the orders that remain."""
+    with transaction.atomic():
+        order = _locked(WorkOrder.objects, order.pk)
+        hazard_id = order.hazard_id
+        order._history_user = user
+        order.delete()
+        if hazard_id:
+            hazard_follow_orders(hazard_id, user=user)
 
-    An accepted removal clears the hazard; an accepted interim measure leaves it
-    under monitoring through the season; started work puts it in progress; a
-    planned order moves a hazard only on from reported or confirmed.
+
+def hazard_follow_orders(hazard_id, *, user=None, interim_measure=""):
+    """Set a hazard's status from its work orders (works.hazard_status), the hazard row locked.
+
+    Only the status (and an accepted interim measure's note, if none was
+    written) is written, so that nothing an inspector typed meanwhile is
+    overwritten; the status does not count as an edit (no new version).
     """
-    if hazard is None or hazard.status == Hazard.Status.CLOSED:
+    if hazard_id is None:
         return
-    orders = list(hazard.work_orders.exclude(status=WorkOrder.Status.SUSPENDED))
-    accepted = [o for o in orders if o.status == WorkOrder.Status.ACCEPTED]
-    if any(o.kind != WorkOrder.Kind.INTERIM for o in accepted):
-        status = Hazard.Status.CLEARED
-    elif any(o.status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED) for o in orders):
-        status = Hazard.Status.IN_PROGRESS
-    elif accepted:
-        status = Hazard.Status.MONITORING
-    elif orders and hazard.status in (Hazard.Status.REPORTED, Hazard.Status.CONFIRMED):
-        status = Hazard.Status.PLANNED
-    else:
-        status = hazard.status
-    if hazard.status != status or changed:
+    hazard = _locked(Hazard.objects, hazard_id)
+    fields = []
+    status = hazard_status(hazard, hazard.work_orders.all())
+    if status != hazard.status:
         hazard.status = status
-        _save_as(hazard, user)
+        fields.append("status")
+    if interim_measure and not hazard.interim_measure:
+        # A person reads this text: a concurrent edit of it must see a new version.
+        hazard.interim_measure = interim_measure
+        fields += ["interim_measure", "version"]
+    if fields:
+        _save_as(hazard, user, update_fields=[*fields, "updated_at"])
 
 
-def _save_as(obj, user):
+def _save_as(obj, user, **save_options):
     """Save, with the history row naming the user even outside a request (commands, imports)."""
     if user is not None:
         obj._history_user = user
-    obj.save()
+    obj.save(**save_options)
 
 
 # Flood-season readiness: patrols, evacuation plans and drills.

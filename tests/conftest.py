@@ -96,6 +96,14 @@ def jpeg(gps=None, size=(640, 480), colour="#3d85c6"):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counts and cached pages start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -171,6 +171,21 @@ def test_a_failure_midway_leaves_the_register_exactly_as_it_was(rivers, cast, mo
     assert not Hazard.objects.filter(code__in=["SWJ-001", "SWJ-002"]).exists()
 
 
+def test_a_hazard_edited_after_the_dry_run_is_not_overwritten(rivers, cast):
+    gpkg = DATA / "水务局碍洪点.gpkg"
+    import_file(gpkg, Options(), user=cast["admin"])
+    Hazard.objects.filter(code="SWJ-002").update(title="改过的名称")
+    with registers.opened(gpkg) as checked:
+        plan = registers.plan_import(checked, Options())
+    edited = Hazard.objects.get(code="SWJ-002")
+    edited.interim_measure = "巡查员刚刚补充的措施"
+    edited.save()  # version 2: the plan was made from version 1
+    with pytest.raises(registers.ValidationError, match="SWJ-002 changed since the dry run"):
+        registers.apply_import(plan, user=cast["admin"])
+    assert Hazard.objects.get(code="SWJ-002").interim_measure == "巡查员刚刚补充的措施"
+    assert ImportRecord.objects.count() == 1
+
+
 def test_the_command_does_a_dry_run_and_an_import(rivers, cast):
     out = io.StringIO()
     call_command("import_hazards", str(XLSX), "--dry-run", "--from-gcj02", stdout=out)

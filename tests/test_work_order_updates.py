@@ -112,7 +112,7 @@ def test_an_admin_site_change_is_in_the_history(client_as, order, cast):
     response = client_as("admin").post(url, {
         "title": "Move the pylon east", "kind": "relocate", "hazard": order.hazard.pk, "responsible_unit": "",
         "contractor": "State Grid", "engineers": [cast["engineer"].pk], "deadline": "2027-06-01",
-        "status": "planned", "suspended_reason": "", "progress_pct": "0",
+        "status": "planned", "suspended_reason": "", "progress_pct": "0", "seen_version": order.version,
         "updates-TOTAL_FORMS": "0", "updates-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -5,7 +5,10 @@ from .. import photos
 
 
 class PhotoField(forms.FileField):
-    """A photo, checked (a JPEG, PNG or WebP we can read, not too large) before anything is saved."""
+    """A photo, checked and prepared (photos.prepare) while the form is validated, before any transaction.
+
+    Its cleaned value is a photos.PreparedPhoto: saving it only writes files and a row.
+    """
 
     widget = forms.ClearableFileInput
 
@@ -14,9 +17,7 @@ class PhotoField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if upload:
-            photos.open_checked(upload)
-        return upload
+        return photos.prepare(upload) if upload else upload
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -24,7 +25,7 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(PhotoField):
-    """Several photos in one input; each is checked before anything is saved."""
+    """Several photos in one input; each is checked and prepared before anything is saved."""
 
     widget = MultiplePhotoInput
 
@@ -44,6 +45,7 @@ class PhotosForm(forms.Form):
         return photos.unstash(self.cleaned_data["kept_photos"])
 
     def all_photos(self):
+        """The prepared photos of this submit: those kept from the last try, then those chosen now."""
         return self.cleaned_data.get("kept_photos", []) + self.cleaned_data.get("photos", [])
 
     def keep_photos(self):

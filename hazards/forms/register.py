@@ -2,7 +2,6 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from .. import photos
 from ..models import Hazard, River
 from .photos import PhotosForm
 
@@ -12,6 +11,7 @@ class HazardForm(PhotosForm, forms.ModelForm):
 
     latitude = forms.FloatField(label=_("Latitude"), required=False)
     longitude = forms.FloatField(label=_("Longitude"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Hazard
@@ -32,6 +32,14 @@ class HazardForm(PhotosForm, forms.ModelForm):
         self.fields["river"].queryset = River.objects.all()
         self.fields["photos"].help_text = _("A photo with GPS places the point when none is chosen on the map.")
         self.fields["risk_override"].help_text = _("Leave empty to use the rule; a manual level needs a reason.")
+        # Only the statuses an inspector decides; the others follow from work orders.
+        settable = self.instance.settable_statuses()
+        if settable:
+            self.fields["status"].choices = [(v, label) for v, label in Hazard.Status.choices if v in settable]
+        else:
+            del self.fields["status"]
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
         location = self.instance.location
         if location is not None and not self.is_bound:
             self.initial.update(latitude=round(location.y, 6), longitude=round(location.x, 6))
@@ -44,7 +52,7 @@ class HazardForm(PhotosForm, forms.ModelForm):
         elif lat is not None or lon is not None:
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
         else:
-            gps = next(filter(None, (photos.gps_point(photos.open_checked(f)) for f in self.all_photos())), None)
+            gps = next((photo.gps for photo in self.all_photos() if photo.gps is not None), None)
             if gps is not None:
                 self.instance.location = gps
             elif self.instance.location is None:

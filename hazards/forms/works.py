@@ -32,17 +32,11 @@ class WorkOrderForm(forms.ModelForm):
         self.fields["deadline"].help_text = _("Defaults to the start of the flood season.")
         if self.instance.pk:
             self.initial["version"] = self.instance.version
-        # Completed comes from progress, accepted from an acceptance on site: never from this form.
-        settable = {WorkOrder.Status.PLANNED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.SUSPENDED, self.instance.status}
-        self.fields["status"].choices = [(v, label) for v, label in WorkOrder.Status.choices if v in settable]
-
-    def clean_version(self):
-        version = self.cleaned_data["version"]
-        if self.instance.pk and version != self.instance.version:
-            raise forms.ValidationError(
-                _("Someone else changed this order while you were editing it. Reload it to see their change.")
-            )
-        return version
+        # Completed comes from progress, accepted from an acceptance on site, and accepted is final.
+        previous = self.instance.status if self.instance.pk else None
+        self.fields["status"].choices = [
+            (v, label) for v, label in WorkOrder.Status.choices if WorkOrder.may_change_status(previous, v)
+        ]
 
 
 class ProgressForm(PhotosForm):

@@ -138,7 +138,11 @@ def import_file(source, options, *, user, name=None, dry_run=False, progress=noo
         plan.problems.append(Problem(None, "", " ".join(error.messages)))
     if dry_run or not plan.can_apply:
         return plan, None
-    return plan, apply_import(plan, user=user, progress=progress)
+    try:
+        return plan, apply_import(plan, user=user, progress=progress)
+    except ValidationError as error:
+        plan.problems.append(Problem(None, "", " ".join(error.messages)))
+        return plan, None
 
 
 def plan_import(upload, options, progress=noop_progress):
@@ -526,10 +530,11 @@ def apply_import(plan, *, user, progress=noop_progress):
                 bulk_create_with_history(creates[start:start + BATCH], Hazard, batch_size=BATCH, default_user=user,
                                          default_change_reason=reason)
                 progress(start + len(creates[start:start + BATCH]), total, "written")
+            _check_versions(updates)
             now = timezone.now()
             for hazard in updates:
-                hazard.updated_at = now
-            fields = [name for name in IMPORTED_FIELDS + DERIVED_FIELDS + ("risk_level", "updated_at")]
+                hazard.updated_at, hazard.version = now, hazard.version + 1
+            fields = [name for name in IMPORTED_FIELDS + DERIVED_FIELDS + ("updated_at", "version")]
             for start in range(0, len(updates), BATCH):
                 bulk_update_with_history(updates[start:start + BATCH], Hazard, fields=sorted(set(fields)),
                                          batch_size=BATCH, default_user=user, default_change_reason=reason)
@@ -540,6 +545,16 @@ def apply_import(plan, *, user, progress=noop_progress):
         raise ValidationError(_("The import was undone, nothing was written: the register changed while it ran "
                                 "(%(detail)s). Run the dry run again.") % {"detail": str(error)[:120]})
     return record
+
+
+def _check_versions(hazards):
+    """Like every save of a hazard (models.Versioned): refuse if any changed since the dry run read it."""
+    seen = {hazard.pk: hazard.version for hazard in hazards}
+    now = dict(Hazard.objects.select_for_update().filter(pk__in=seen).values_list("pk", "version"))
+    changed = sorted(hazard.code for hazard in hazards if now.get(hazard.pk) != seen[hazard.pk])
+    if changed:
+        raise ValidationError(_("The import was undone, nothing was written: %(codes)s changed since the dry run. "
+                                "Run the dry run again.") % {"codes": ", ".join(changed[:10])})
 
 
 def _assign_codes(hazards):

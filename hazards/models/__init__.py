@@ -24,4 +24,5 @@ from .register import (  # noqa: F401
 )
 from .tours import Tour  # noqa: F401
 from .transfer import ImportRecord  # noqa: F401
-from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder  # noqa: F401
+from .versioned import StaleVersion, Versioned  # noqa: F401
+from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder, hazard_status  # noqa: F401

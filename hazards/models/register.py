@@ -7,6 +7,7 @@ import numpy
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,13 +16,19 @@ from simple_history.models import HistoricalRecords
 
 from .. import geo, photos
 from .places import River, Town, Village
+from .versioned import Versioned
 
 # How a risk list and the register read: river by river (in the rivers' own order), upstream to downstream.
 DRIVING_ORDER = ("river__sort_order", "river__code", "chainage_m", "code")
 
 
-class Hazard(models.Model):
-    """A flood-obstruction point (碍洪点): anything that narrows the flood channel."""
+class Hazard(Versioned):
+    """A flood-obstruction point (碍洪点): anything that narrows the flood channel.
+
+    Its status is an inspector's call (reported, confirmed, closed) until work
+    orders exist; from then on it follows them (works.hazard_status), and no
+    form can set it. Every edit is checked against the version it was made on.
+    """
 
     class Kind(models.TextChoices):
         CULVERT = "culvert", _("Culvert")
@@ -59,6 +66,8 @@ class Hazard(models.Model):
     # vegetation outside the main channel are the only low risks.
     LASTING_KINDS = {"culvert", "bridge_pier", "pylon", "building", "sediment", "fish_pond", "other"}
     OPEN_STATUSES = {"reported", "confirmed", "planned", "in_progress", "monitoring"}
+    # What an inspector decides; the other statuses follow from work orders.
+    REVIEW_STATUSES = ("reported", "confirmed", "closed")
 
     code = models.CharField(_("code"), max_length=16, unique=True, editable=False, blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -128,6 +137,13 @@ class Hazard(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    def settable_statuses(self):
+        """The statuses an inspector may choose: reported, confirmed or closed while no work order
+        counts for the hazard (its current status is kept as a choice); none once one does."""
+        if self.pk and self.work_orders.live().exists():
+            return []
+        return [s for s in self.Status.values if s in self.REVIEW_STATUSES or s == self.status]
 
     @classmethod
     def risk_rank_expression(cls):
@@ -317,15 +333,23 @@ class Photo(models.Model):
         verbose_name_plural = _("photos")
 
     @classmethod
-    def from_upload(cls, upload, user, **owner):
-        """A checked photo with its thumbnail and camera position, saved."""
-        image = photos.open_checked(upload)
-        photo = cls(uploaded_by=user, gps_location=photos.gps_point(image), **owner)
-        photo.thumbnail.save(f"{uuid.uuid4().hex}.jpg", photos.thumbnail(image), save=False)
-        upload.seek(0)
-        photo.image.save(f"photo{photos.EXTENSIONS[image.format]}", upload, save=False)
-        photo.save()
-        return photo
+    def from_upload(cls, photo, user, **owner):
+        """Save a photo prepared by its form (photos.prepare, before the transaction): two files and a row.
+
+        A plain upload (from a command or a test) is prepared here. The files go
+        if the transaction this runs in rolls back.
+        """
+        if not isinstance(photo, photos.PreparedPhoto):
+            photo = photos.prepare(photo)
+        with transaction.atomic(savepoint=False):
+            row = cls(uploaded_by=user, gps_location=photo.gps, **owner)
+            row.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo.thumbnail), save=False)
+            photos.delete_on_rollback(row.thumbnail.storage, row.thumbnail.name)
+            photo.file.seek(0)
+            row.image.save(f"photo{photo.extension}", photo.file, save=False)
+            photos.delete_on_rollback(row.image.storage, row.image.name)
+            row.save()
+        return row
 
 
 class HazardPhoto(Photo):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from .. import geo, season
 from .places import River
 from .register import Hazard, Photo
+from .versioned import Versioned
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -21,13 +22,22 @@ class WorkOrderQuerySet(models.QuerySet):
         """Not yet accepted: WorkOrder.is_open, in SQL."""
         return self.exclude(status=WorkOrder.Status.ACCEPTED)
 
+    def live(self):
+        """The orders that count for their hazard's status: all but suspended ones."""
+        return self.exclude(status=WorkOrder.Status.SUSPENDED)
+
     def overdue(self):
         """Past the deadline and not completed: WorkOrder.is_overdue, in SQL."""
         return self.filter(deadline__lt=timezone.localdate()).exclude(status__in=WorkOrder.DONE_STATUSES)
 
 
-class WorkOrder(models.Model):
-    """A clearance works order (应急消险工程) for a hazard or a reach of river."""
+class WorkOrder(Versioned):
+    """A clearance works order (应急消险工程) for a hazard or a reach of river.
+
+    Accepted is final (复核销号 closes it): an order is never reopened; if the
+    hazard comes back, a new order is made. Every change is checked against
+    the version it was made on (Versioned).
+    """
 
     class Kind(models.TextChoices):
         REMOVE = "remove", _("Remove")
@@ -67,9 +77,6 @@ class WorkOrder(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     suspended_reason = models.TextField(_("reason for suspension"), blank=True)
     progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=PERCENT)
-    # Every accepted change bumps the version; a change made against an older
-    # one is refused (services.StaleVersion), so no update is lost.
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
@@ -128,6 +135,17 @@ class WorkOrder(models.Model):
     def is_assigned(self, user):
         return self.engineers.filter(pk=user.pk).exists()
 
+    @classmethod
+    def may_change_status(cls, previous, status):
+        """Whether a person may move an order from `previous` (None when new) to `status` by hand.
+
+        Accepted is final; completed comes only from progress at 100 % and
+        accepted only from the site check, so neither is ever typed in.
+        """
+        if previous == status:
+            return True
+        return previous != cls.Status.ACCEPTED and status not in cls.DONE_STATUSES
+
     def clean(self):
         errors = {}
         if self.hazard_id is None:
@@ -150,9 +168,32 @@ class WorkOrder(models.Model):
             self.start_chainage_m = self.end_chainage_m = None
         if self.status != self.Status.SUSPENDED:
             self.suspended_reason = ""
-        if self.pk:
-            self.version += 1
         super().save(*args, **kwargs)
+
+
+def hazard_status(hazard, orders):
+    """The status a hazard's work orders give it: the one place this rule is written.
+
+    Suspended orders count for nothing. Work under way (in progress, or
+    completed and awaiting acceptance) comes first; then an accepted removal
+    clears the hazard and an accepted interim measure leaves it under
+    monitoring for the season; a planned order plans it. With no order that
+    counts, the status is the inspector's, except that "planned" and "in
+    progress", which only orders can justify, fall back to "confirmed" (an
+    order was meant for it, so the hazard was real).
+    """
+    live = [order for order in orders if order.status != WorkOrder.Status.SUSPENDED]
+    if not live:
+        held_by_orders = {Hazard.Status.PLANNED, Hazard.Status.IN_PROGRESS}
+        return Hazard.Status.CONFIRMED if hazard.status in held_by_orders else hazard.status
+    if any(order.status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED) for order in live):
+        return Hazard.Status.IN_PROGRESS
+    accepted = [order for order in live if order.status == WorkOrder.Status.ACCEPTED]
+    if any(order.kind != WorkOrder.Kind.INTERIM for order in accepted):
+        return Hazard.Status.CLEARED
+    if accepted:
+        return Hazard.Status.MONITORING
+    return Hazard.Status.PLANNED
 
 
 class ProgressUpdate(models.Model):

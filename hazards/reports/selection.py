@@ -35,6 +35,14 @@ class SelectionError(ValueError):
         self.errors = errors
 
 
+class SelectionTooLarge(Exception):
+    """More stops than one request may render: `count` of at most `limit`."""
+
+    def __init__(self, count, limit):
+        super().__init__(f"{count} stops, at most {limit}")
+        self.count, self.limit = count, limit
+
+
 @dataclass
 class Stop:
     """One hazard on the list, numbered in driving order."""
@@ -134,8 +142,9 @@ def make_stop(number, hazard):
     )
 
 
-def select(params, *, tour=None):
-    """The selection the request asks for. Raises SelectionError for filters that make no sense.
+def select(params, *, tour=None, max_stops=None):
+    """The selection the request asks for. Raises SelectionError for filters that make no sense,
+    and SelectionTooLarge for more than `max_stops` stops.
 
     `params` are the query parameters (a QueryDict); `tour` is a Tour the
     caller has already fetched for this user, or None.
@@ -147,7 +156,10 @@ def select(params, *, tour=None):
     filterset = HazardFilter(params, queryset=base)
     if not filterset.is_valid():
         raise SelectionError(filter_errors(filterset))
-    hazards = list(stop_queryset(filterset.qs))
+    stops_wanted = stop_queryset(filterset.qs)
+    hazards = list(stops_wanted if max_stops is None else stops_wanted[:max_stops + 1])
+    if max_stops is not None and len(hazards) > max_stops:
+        raise SelectionTooLarge(filterset.qs.count(), max_stops)
     stops = [make_stop(number, hazard) for number, hazard in enumerate(hazards, start=1)]
     at_risk = villages_at_risk_from(hazards)
     for stop in stops:

@@ -1,17 +1,18 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from .. import roles
+from .. import roles, services
 from ..filters import HazardFilter
 from ..forms import HazardForm
 from ..history import history_of
-from ..models import DRIVING_ORDER, Hazard, HazardPhoto
+from ..models import DRIVING_ORDER, Hazard
 from ..roles import role_required
 
 SORTS = {
@@ -108,16 +109,39 @@ def hazard_edit(request, code):
 
 def _edit(request, hazard):
     form = HazardForm(request.POST or None, request.FILES or None, instance=hazard)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            hazard = form.save()
-            for upload in form.all_photos():
-                HazardPhoto.from_upload(upload, request.user, hazard=hazard)
-        form.forget_kept_photos()
-        messages.success(request, _("Saved %(code)s.") % {"code": hazard.code})
-        return redirect(hazard)
+        try:
+            hazard = services.hazard_save(
+                hazard=form.save(commit=False), user=request.user, version=form.cleaned_data["version"],
+                status_chosen="status" in form.changed_data, photos=form.all_photos(),
+            )
+        except services.StaleVersion as stale:
+            form.add_error(None, stale_hazard_message(stale.current))
+            # Sending again is now a choice made knowing the current state.
+            form.data = form.data.copy()
+            form.data["version"] = stale.current.version
+            status = 409
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            status = 400
+        else:
+            form.forget_kept_photos()
+            messages.success(request, _("Saved %(code)s.") % {"code": hazard.code})
+            return redirect(hazard)
     form.keep_photos()
-    return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard, "map_config": map_config()})
+    current = get_hazard_for_user(request.user, hazard.code) if status == 409 else None
+    return render(request, "hazards/hazard_form.html",
+                  {"form": form, "hazard": hazard, "current": current, "map_config": map_config()}, status=status)
+
+
+def stale_hazard_message(current):
+    who = current.history.select_related("history_user").first()
+    name = (who.history_user.get_full_name() or who.history_user.username) if who and who.history_user else "—"
+    return _(
+        "Someone else changed this hazard while you were editing it (last by %(who)s at %(when)s). Your changes were "
+        "not saved: the current state is shown below. Check it, then send yours again."
+    ) % {"who": name, "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")}
 
 
 @role_required()

@@ -1,18 +1,19 @@
 """Risk lists: the PDF and CSV downloads, and the inspection tours they can be made from."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import roles
+from .. import roles, throttle
 from ..models import River, Tour
 from ..reports import csv_export, pdf
-from ..reports.selection import SelectionError, select
+from ..reports.selection import SelectionError, SelectionTooLarge, select
 from ..reports.tours import TourForm, can_change, get_tour_for_user, presets
 from ..roles import role_required
 from .register import map_config
@@ -37,17 +38,36 @@ RENDERERS = {  # extension: (content type, render(selection, user))
 @role_required()
 def risk_list(request, extension):
     """GET /reports/risk-list.pdf or .csv: the hazards for the filters of /api/hazards/, a saved
-    tour (tour=<id>) or stops picked on the map (code=…), river by river, upstream to downstream."""
+    tour (tour=<id>) or stops picked on the map (code=…), river by river, upstream to downstream.
+
+    Bounded: at most REPORT_MAX_STOPS stops a list, REPORT_REQUESTS_PER_MINUTE lists a minute per user."""
+    allowance = throttle.take("risk-list", request.user.pk, limit=settings.REPORT_REQUESTS_PER_MINUTE)
+    if not allowance.allowed:
+        response = _refused(request, 429, [_(
+            "You asked for many risk lists in a short time. Wait %(s)s seconds, then download again."
+        ) % {"s": allowance.retry_after}])
+        response["Retry-After"] = str(allowance.retry_after)
+        return response
     try:
-        selection = select(request.GET, tour=_tour(request))
+        selection = select(request.GET, tour=_tour(request), max_stops=settings.REPORT_MAX_STOPS)
     except SelectionError as error:
-        lines = [_("This risk list cannot be made:")] + [f"{name}: {text}" for name, text in error.errors.items()]
-        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+        return _refused(request, 400, [f"{name}: {text}" for name, text in error.errors.items()])
+    except SelectionTooLarge as error:
+        return _refused(request, 400, [_(
+            "This list would have %(count)s stops; at most %(limit)s can be printed at once. Narrow it with the "
+            "filters (a river, a town, a risk level, open hazards only), or plan an inspection tour with the stops "
+            "you will visit."
+        ) % {"count": error.count, "limit": error.limit}])
     content_type, render = RENDERERS[extension]
     response = HttpResponse(render(selection, request.user), content_type=content_type)
     stamp = timezone.localtime(selection.generated_at).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="risk-list-{stamp}.{extension}"'
     return response
+
+
+def _refused(request, status, reasons):
+    """A page saying why no risk list was made, and what to do instead."""
+    return render(request, "reports/refused.html", {"reasons": reasons}, status=status)
 
 
 @role_required()

@@ -64,7 +64,8 @@ def order_detail(request, pk, *, progress_form=None, accept_form=None, status=20
     order = get_order_for_user(request.user, pk)
     updates = order.updates.select_related("author").prefetch_related("photos")
     # A form sent back with errors is always shown, so that nothing typed is lost.
-    open_for_progress = order.status != WorkOrder.Status.ACCEPTED or progress_form is not None
+    takes_progress = order.status not in (WorkOrder.Status.ACCEPTED, WorkOrder.Status.SUSPENDED)
+    open_for_progress = takes_progress or progress_form is not None
     ready_for_acceptance = order.status == WorkOrder.Status.COMPLETED or accept_form is not None
     return render(request, "works/order_detail.html", {
         "order": order,
@@ -94,10 +95,10 @@ def order_progress(request, pk):
                 note=form.cleaned_data["note"], version=form.cleaned_data["version"], photos=form.all_photos(),
             )
         except services.StaleVersion as stale:
-            form.add_error(None, conflict_message(stale.order))
+            form.add_error(None, conflict_message(stale.current))
             # Sending again is now a choice made knowing the current state.
             form.keep_photos()
-            form.data[form.add_prefix("version")] = stale.order.version
+            form.data[form.add_prefix("version")] = stale.current.version
             return order_detail(request, pk, progress_form=form, status=409)
         except ValidationError as error:
             form.add_error("percent", error)
@@ -139,7 +140,7 @@ def order_accept(request, pk):
                 photo=form.cleaned_data["photo"], version=form.cleaned_data["version"],
             )
         except services.StaleVersion as stale:
-            form.add_error(None, conflict_message(stale.order))
+            form.add_error(None, conflict_message(stale.current))
             return order_detail(request, pk, accept_form=form, status=409)
         except ValidationError as error:
             form.add_error(None, error)
@@ -162,12 +163,23 @@ def order_edit(request, pk):
 
 def _edit(request, order):
     form = WorkOrderForm(request.POST or None, instance=order)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        order = services.work_order_save(order=form.save(commit=False), user=request.user,
-                                         engineers=form.cleaned_data["engineers"])
-        messages.success(request, _("Work order saved."))
-        return redirect(order)
-    return render(request, "works/order_form.html", {"form": form, "order": order})
+        try:
+            order = services.work_order_save(order=form.save(commit=False), user=request.user,
+                                             version=form.cleaned_data["version"], engineers=form.cleaned_data["engineers"])
+        except services.StaleVersion as stale:
+            form.add_error(None, conflict_message(stale.current))
+            form.data = form.data.copy()
+            form.data["version"] = stale.current.version
+            status = 409
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            status = 400
+        else:
+            messages.success(request, _("Work order saved."))
+            return redirect(order)
+    return render(request, "works/order_form.html", {"form": form, "order": order}, status=status)
 
 
 def order_geometry(order):

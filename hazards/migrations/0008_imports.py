@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0006_hazard_driving_order'),
+        ('hazards', '0007_hazard_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
