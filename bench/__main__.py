@@ -1,4 +1,4 @@
-"""`python -m bench` (make bench) runs every benchmark: the map layer, patrol coverage, then the risk-list PDF."""
+"""`python -m bench` (make bench) runs every benchmark: the map layer, patrol coverage, a register import, the risk-list PDF."""
 
 import subprocess
 import sys
@@ -9,6 +9,9 @@ if __name__ == "__main__":
     map_layers.main()
     print()
     patrol_coverage.main()
+    print()
+    # Each benchmark that builds its own test database runs in a fresh process.
+    subprocess.run([sys.executable, "-m", "bench.imports"], check=True)
     print()
     # The PDF benchmark builds its own database and runs each case in a fresh process.
     subprocess.run([sys.executable, "-m", "bench.pdf"], check=True)

@@ -218,11 +218,19 @@ MAX_GPX_POINTS = env_int("MAX_GPX_POINTS", 50_000)
 # is sampled every 20 m along it, so its length is what coverage costs.
 PATROL_MAX_JUMP_M = env_int("PATROL_MAX_JUMP_M", 2000)
 PATROL_MAX_TRACK_KM = env_int("PATROL_MAX_TRACK_KM", 100)
-# Every XML file that comes in (GPX) is walked by expat before a library reads
+# Every XML file that comes in (GPX, KML) is walked by expat before a library reads
 # it (hazards/imports/xml.py). Real GPX nests under 10 deep, with a few
 # elements per point.
 MAX_XML_DEPTH = env_int("MAX_XML_DEPTH", 32)
 MAX_XML_ELEMENTS = env_int("MAX_XML_ELEMENTS", 500_000)
+
+# Imports of registers and river lines (issue 9): the largest file, what it may unpack to, how many
+# files a ZIP may hold, how many rows a file may have; uploads wait for the confirming step in IMPORT_DIR.
+MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 50 * 1024 * 1024)
+MAX_IMPORT_UNPACKED_BYTES = env_int("MAX_IMPORT_UNPACKED_BYTES", 200 * 1024 * 1024)
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 100)
+MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 20_000)
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # Villages this close to a river are in the readiness table; those up to
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import shapely
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, GDALException, OGRGeometry, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -105,17 +105,65 @@ def locate(centerline, point):
 
     The chainage is the distance along the line to the nearest point on it;
     the offset is the distance from the line; the bank is the side, looking
-    downstream (left bank 左岸, right bank 右岸).
+    downstream (left bank 左岸, right bank 右岸). OutsideProjection for a
+    point far from Tongzhou, as in to_metric.
     """
+    if (point.srid or WGS84) == WGS84:
+        _check_projectable(point)
+    chainages, offsets, banks = locate_xy(centerline, metric_xy([(point.x, point.y)], point.srid or WGS84))
+    return Location(float(chainages[0]), float(offsets[0]), str(banks[0]))
+
+
+def locate_xy(centerline, xy):
+    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays."""
     line = metric_line(centerline)
-    p = to_metric(point)
-    chainage = line.project(p)
-    foot = line.interpolate(chainage)
-    ahead = line.interpolate(min(chainage + 1.0, line.length))
-    behind = line.interpolate(max(chainage - 1.0, 0.0))
-    dx, dy = ahead.x - behind.x, ahead.y - behind.y
-    cross = dx * (p.y - foot.y) - dy * (p.x - foot.x)
-    return Location(chainage, p.distance(line), "left" if cross > 0 else "right")
+    points = shapely.points(xy)
+    chainages = shapely.line_locate_point(line, points)
+    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(chainages + 1.0, line.length)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(chainages - 1.0, 0.0)))
+    dx, dy = (ahead - behind).T
+    cross = dx * (xy[:, 1] - feet[:, 1]) - dy * (xy[:, 0] - feet[:, 0])
+    return chainages, shapely.distance(points, line), np.where(cross > 0, "left", "right")
+
+
+def offsets_xy(centerline, xy):
+    """Distances in metres of (n, 2) metric coordinates from a centerline, as an array."""
+    return shapely.distance(shapely.points(xy), metric_line(centerline))
+
+
+def transform_xy(xy, source, target):
+    """(n, 2) coordinates from one EPSG code to another, in one GDAL call (x, y: longitude first).
+
+    Coordinates GDAL cannot transform (outside the target's domain) come back as NaN.
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if source == target or not len(xy):
+        return xy.copy()
+    try:
+        multipoint = OGRGeometry(memoryview(shapely.to_wkb(shapely.multipoints(xy))), srs=source)
+        multipoint.transform(_transform(source, target))
+    except GDALException:
+        if len(xy) == 1:
+            return np.full_like(xy, np.nan)
+        return np.vstack([transform_xy(one, source, target) for one in xy])  # find the ones that fail
+    return shapely.get_coordinates(shapely.from_wkb(bytes(multipoint.wkb)))
+
+
+def metric_xy(xy, source=WGS84):
+    """(n, 2) coordinates (longitude, latitude in WGS84 by default) in metres, EPSG:4548.
+
+    From WGS84, coordinates outside PROJECTABLE are NaN: they are far from
+    anything of ours, and GDAL fails on or distorts them.
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if source != WGS84:
+        return transform_xy(xy, source, METRIC_SRID)
+    near = _projectable(xy)
+    metric = np.full_like(xy, np.nan)
+    if near.any():
+        metric[near] = transform_xy(xy[near], source, METRIC_SRID)
+    return metric
 
 
 def point_at(centerline, chainage_m, offset_m=0.0, bank="left"):
@@ -183,10 +231,12 @@ def district_shape():
 
 
 def in_district(point):
-    try:
-        return district_shape().contains(to_metric(point))
-    except OutsideProjection:
-        return False
+    return bool(in_district_xy(metric_xy([(point.x, point.y)], point.srid or WGS84))[0])
+
+
+def in_district_xy(xy):
+    """Which of (n, 2) metric coordinates lie in the (buffered) district, as a boolean array (NaN: outside)."""
+    return shapely.contains_xy(district_shape(), xy[:, 0], xy[:, 1])
 
 
 def swapped(point):
@@ -402,9 +452,56 @@ def steps_m(track):
 def vertices_outside_district(geom):
     """The (lon, lat) of each vertex of a WGS84 geometry that lies outside the district."""
     lonlats = shapely.get_coordinates(shapely.from_wkb(bytes(geom.wkb)))
-    inside = _projectable(lonlats)  # the others are outside, and cannot be projected
-    if inside.any():
-        near = GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipoints(lonlats[inside]))), srid=WGS84)
-        metric = shapely.get_coordinates(to_metric(near))
-        inside[inside] = shapely.contains_xy(district_shape(), metric[:, 0], metric[:, 1])
+    inside = in_district_xy(metric_xy(lonlats))
     return [(float(lon), float(lat)) for lon, lat in lonlats[~inside]]
+
+
+# Coordinate systems that files from the district's offices come in (issue 9: data in and out).
+# A file's CRS is matched against these EPSG codes; no CRS string from a file or a user ever reaches GDAL.
+FILE_CRS = {
+    4326: "WGS 84",
+    4490: "CGCS2000",
+    4548: "CGCS2000 / 3-degree Gauss-Kruger CM 117E",
+    4527: "CGCS2000 / 3-degree Gauss-Kruger zone 39",
+    4509: "CGCS2000 / Gauss-Kruger CM 117E",
+    4498: "CGCS2000 / Gauss-Kruger zone 20",
+    4214: "Beijing 1954",
+    2436: "Beijing 1954 / 3-degree Gauss-Kruger CM 117E",
+    2415: "Beijing 1954 / 3-degree Gauss-Kruger zone 39",
+    21460: "Beijing 1954 / Gauss-Kruger CM 117E",
+    21420: "Beijing 1954 / Gauss-Kruger zone 20",
+    4610: "Xian 1980",
+    2384: "Xian 1980 / 3-degree Gauss-Kruger CM 117E",
+    2363: "Xian 1980 / 3-degree Gauss-Kruger zone 39",
+    2345: "Xian 1980 / Gauss-Kruger CM 117E",
+    2334: "Xian 1980 / Gauss-Kruger zone 20",
+}
+# Beijing 1954 and Xian 1980 have no transformation to WGS 84 good to a metre in PROJ's database.
+OLD_DATUM_CRS = {4214, 2436, 2415, 21460, 21420, 4610, 2384, 2363, 2345, 2334}
+
+
+@lru_cache(maxsize=None)
+def _proj_of(srid):
+    return SpatialReference(srid).proj.strip()
+
+
+def identify_crs(srs):
+    """The EPSG code (one of FILE_CRS) of a coordinate system GDAL read from a file, or None."""
+    if srs is None:
+        return None
+    for name in ("PROJCS", "GEOGCS"):
+        if srs.auth_name(name) == "EPSG" and srs.auth_code(name) and int(srs.auth_code(name)) in FILE_CRS:
+            return int(srs.auth_code(name))
+        if srs.auth_name(name) == "EPSG":
+            break
+    proj = srs.proj.strip()
+    return next((srid for srid in FILE_CRS if _proj_of(srid) == proj), None)
+
+
+def crs_is_known(srid):
+    """Whether GDAL knows this EPSG code (an integer: safe to hand over)."""
+    try:
+        SpatialReference(int(srid))
+    except Exception:  # GDAL raises its own errors for unknown codes
+        return False
+    return True

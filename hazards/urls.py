@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import readiness, register, reports, works
+from .views import readiness, register, reports, transfer, works
 
 app_name = "hazards"
 
@@ -43,6 +43,15 @@ urlpatterns = [
     path("readiness/", readiness.readiness_table, name="readiness"),
     path("reports/risk-list.pdf", reports.risk_list, {"extension": "pdf"}, name="risk-list-pdf"),
     path("reports/risk-list.csv", reports.risk_list, {"extension": "csv"}, name="risk-list-csv"),
+    path("exports/hazards.<str:extension>", transfer.hazard_export, name="export-hazards"),
+    path("exports/work-orders.<str:extension>", transfer.work_order_export, name="export-work-orders"),
+    path("exports/coverage.<str:extension>", transfer.coverage_export, name="export-coverage"),
+    path("imports/", transfer.hazard_import, name="import"),
+    path("imports/forget/", transfer.forget_pending, name="import-forget"),
+    path("imports/dry-run/<str:token>/report.<str:extension>", transfer.pending_report, name="import-dry-run-report"),
+    path("imports/river/", transfer.river_import, name="import-river"),
+    path("imports/<int:pk>/", transfer.import_detail, name="import-detail"),
+    path("imports/<int:pk>/report.<str:extension>", transfer.import_report, name="import-report"),
     path("tours/", reports.tour_list, name="tours"),
     path("tours/new/", reports.tour_create, name="tour-create"),
     path("tours/<int:pk>/", reports.tour_detail, name="tour"),

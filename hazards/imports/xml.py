@@ -7,7 +7,7 @@ keeps its element stack on the heap, so a pass with it can count depth and
 elements safely, and refuse what our files never hold: DOCTYPE and entity
 declarations (entity expansion, external DTDs), nesting deeper than
 MAX_XML_DEPTH, more than MAX_XML_ELEMENTS elements. Every importer (GPX now,
-KML or any other XML later) reads its upload through read_checked.
+KML) reads its upload through read_checked, or its bytes through walk.
 """
 
 from dataclasses import dataclass
@@ -56,11 +56,11 @@ def read_checked(upload, *, kind, max_bytes):
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:  # the size claimed was wrong
         raise ValidationError(_("%(name)s is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(max_bytes)})
-    return CheckedXML(data=data, root=_walk(data, name, kind))
+    return CheckedXML(data=data, root=walk(data, name=name, kind=kind))
 
 
-def _walk(data, name, kind):
-    """The root element's local name, after one pass of expat over the whole document."""
+def walk(data, *, name, kind):
+    """The root element's local name, after one pass of expat over the whole document (bytes already bounded)."""
     walk = _Walk(name, kind)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler, parser.EndElementHandler = walk.start, walk.end

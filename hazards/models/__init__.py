@@ -13,7 +13,16 @@ from .readiness import (  # noqa: F401
     PlanContact,
     Shelter,
 )
-from .register import DRIVING_ORDER, Hazard, HazardPhoto, nearest_river, photo_path  # noqa: F401
+from .register import (  # noqa: F401
+    DRIVING_ORDER,
+    Hazard,
+    HazardPhoto,
+    check_locations,
+    derive_places,
+    nearest_river,
+    photo_path,
+)
 from .tours import Tour  # noqa: F401
+from .transfer import ImportRecord  # noqa: F401
 from .versioned import StaleVersion, Versioned  # noqa: F401
 from .works import Acceptance, AcceptancePhoto, ProgressPhoto, ProgressUpdate, WorkOrder, hazard_status  # noqa: F401

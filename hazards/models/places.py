@@ -1,5 +1,7 @@
 """Places: rivers with their centerlines, towns and villages."""
 
+import numpy
+import shapely
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.functional import cached_property
@@ -84,9 +86,17 @@ class Village(BilingualName):
     @classmethod
     def containing_or_nearest(cls, point):
         """The village whose area holds the point, else the nearest one within reach."""
-        best, best_distance = None, settings.VILLAGE_RADIUS_M
-        for village in cls.objects.exclude(geom=None).select_related("town"):
-            distance = geo.distance_m(village.geom, point)
-            if distance < best_distance:
-                best, best_distance = village, distance
-        return best
+        return cls.containing_or_nearest_xy(geo.metric_xy([(point.x, point.y)], point.srid or geo.WGS84))[0]
+
+    @classmethod
+    def containing_or_nearest_xy(cls, xy):
+        """containing_or_nearest for (n, 2) metric coordinates at once: a village or None for each."""
+        villages = list(cls.objects.exclude(geom=None).select_related("town"))
+        if not villages or not len(xy):
+            return [None] * len(xy)
+        shapes = numpy.array([geo.to_metric(village.geom) for village in villages])
+        distances = shapely.distance(shapes[:, None], shapely.points(xy)[None, :])
+        # The first village (by code) at the least distance wins, as a strict "nearer than" scan would pick.
+        best = distances.argmin(axis=0)
+        reach = distances[best, numpy.arange(len(xy))] < settings.VILLAGE_RADIUS_M
+        return [villages[i] if ok else None for i, ok in zip(best, reach)]

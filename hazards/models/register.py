@@ -3,6 +3,7 @@
 import os
 import uuid
 
+import numpy
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -170,9 +171,7 @@ class Hazard(Versioned):
         return self.RiskLevel.LOW
 
     def clean(self):
-        errors = {}
-        if self.risk_override and not self.risk_override_reason.strip():
-            errors["risk_override_reason"] = _("Give a reason for the manual risk level.")
+        errors = self.clean_rules()
         if self.location is not None:
             try:
                 self.clean_location()
@@ -181,51 +180,25 @@ class Hazard(Versioned):
         if errors:
             raise ValidationError(errors)
 
+    def clean_rules(self):
+        """The rules on the hazard's own fields, where it is aside, as {field: message}."""
+        errors = {}
+        if self.risk_override and not self.risk_override_reason.strip():
+            errors["risk_override_reason"] = _("Give a reason for the manual risk level.")
+        return errors
+
     def clean_location(self):
-        """The point must lie in the district and near the hazard's river.
+        """The point must lie in the district and near the hazard's river (check_locations).
 
         With no river chosen, the nearest river within reach is taken.
         """
-        point = self.location
-        point.srid = point.srid or geo.WGS84
-        lon, lat = point.x, point.y
-        plausible = -180 <= lon <= 180 and -90 <= lat <= 90
-        if not plausible or not geo.in_district(point):
-            if -180 <= lat <= 180 and -90 <= lon <= 90 and geo.in_district(geo.swapped(point)):
-                raise ValidationError(
-                    _(
-                        "Latitude and longitude look swapped: %(lat)s is a longitude and %(lon)s a latitude "
-                        "in Tongzhou. Enter latitude %(lon)s and longitude %(lat)s."
-                    )
-                    % {"lat": lat, "lon": lon}
-                )
-            raise ValidationError(
-                _("The location (latitude %(lat)s, longitude %(lon)s) is outside Tongzhou district.")
-                % {"lat": lat, "lon": lon}
-            )
-        limit = settings.MAX_RIVER_DISTANCE_M
-        if self.river_id is None:
-            river = nearest_river(point)
-            if river is None:
-                raise ValidationError(_("No river centerline lies within %(limit)d m of this location.") % {"limit": limit})
-            self.river = river
-            return
-        distance = self.river.locate(point).offset_m
-        if distance > limit:
-            raise ValidationError(
-                _("The location is %(distance)s m from the %(river)s centerline; a hazard must lie within %(limit)d m of it.")
-                % {"distance": f"{distance:,.0f}", "river": self.river.name, "limit": limit}
-            )
+        error = check_locations([self]).get(0)
+        if error:
+            raise error
 
     def save(self, *args, **kwargs):
         """Derive chainage, bank, place and risk level; give new hazards a code."""
-        where = self.river.locate(self.location)
-        self.chainage_m, self.offset_m, self.bank = where.chainage_m, where.offset_m, where.bank
-        if not self.risk_override:
-            self.risk_override_reason = ""
-        self.risk_level = self.risk_override or self.computed_risk_level()
-        self.village = Village.containing_or_nearest(self.location)
-        self.town = self.village.town if self.village else None
+        derive_places([self])
         if self.code:
             return super().save(*args, **kwargs)
         # Two inspectors may report on one river at the same moment: on a
@@ -256,6 +229,83 @@ def nearest_river(point):
         if distance <= best_distance:
             best, best_distance = river, distance
     return best
+
+
+def check_locations(hazards):
+    """Where a hazard may be (README, "Domain rules"), for many hazards at once: {index: ValidationError}.
+
+    The point must lie in the district (swapped latitude and longitude are
+    named) and within MAX_RIVER_DISTANCE_M of its river's centerline; a
+    hazard with no river gets the nearest within reach. Vectorised, so that
+    an import of thousands of rows applies the very rule a form applies.
+    """
+    limit = settings.MAX_RIVER_DISTANCE_M
+    lonlat = numpy.array([(h.location.x, h.location.y) for h in hazards], dtype=float).reshape(-1, 2)
+    lon, lat = lonlat.T
+    plausible = (numpy.abs(lon) <= 180) & (numpy.abs(lat) <= 90)
+    inside = numpy.zeros(len(hazards), bool)
+    inside[plausible] = geo.in_district_xy(geo.metric_xy(lonlat[plausible]))
+    swappable = ~inside & (numpy.abs(lat) <= 180) & (numpy.abs(lon) <= 90)
+    swapped_inside = numpy.zeros(len(hazards), bool)
+    swapped_inside[swappable] = geo.in_district_xy(geo.metric_xy(lonlat[swappable][:, ::-1]))
+    errors = {}
+    for i in numpy.flatnonzero(~inside):
+        x, y = lonlat[i]
+        if swapped_inside[i]:
+            errors[i] = ValidationError(
+                _(
+                    "Latitude and longitude look swapped: %(lat)s is a longitude and %(lon)s a latitude "
+                    "in Tongzhou. Enter latitude %(lon)s and longitude %(lat)s."
+                )
+                % {"lat": y, "lon": x}
+            )
+        else:
+            errors[i] = ValidationError(
+                _("The location (latitude %(lat)s, longitude %(lon)s) is outside Tongzhou district.")
+                % {"lat": y, "lon": x}
+            )
+    placed = numpy.flatnonzero(inside)
+    xy = geo.metric_xy(lonlat[placed])
+    rivers = list(River.objects.all())
+    offsets = numpy.array([geo.offsets_xy(river.centerline, xy) for river in rivers]).reshape(len(rivers), -1)
+    by_id = {river.pk: n for n, river in enumerate(rivers)}
+    for column, i in enumerate(placed):
+        hazard = hazards[i]
+        if hazard.river_id is None:
+            nearest = offsets[:, column].argmin() if rivers else None
+            if nearest is None or offsets[nearest, column] > limit:
+                errors[i] = ValidationError(
+                    _("No river centerline lies within %(limit)d m of this location.") % {"limit": limit}
+                )
+            else:
+                hazard.river = rivers[nearest]
+            continue
+        distance = offsets[by_id[hazard.river_id], column]
+        if distance > limit:
+            errors[i] = ValidationError(
+                _("The location is %(distance)s m from the %(river)s centerline; a hazard must lie within %(limit)d m of it.")
+                % {"distance": f"{distance:,.0f}", "river": hazard.river.name, "limit": limit}
+            )
+    return {int(i): error for i, error in errors.items()}
+
+
+def derive_places(hazards):
+    """What a hazard's save derives, for many hazards at once: chainage, offset, bank, risk level, village, town."""
+    xy = geo.metric_xy([(h.location.x, h.location.y) for h in hazards])
+    by_river = {}
+    for i, hazard in enumerate(hazards):
+        by_river.setdefault(hazard.river_id, []).append(i)
+    for indexes in by_river.values():
+        river = hazards[indexes[0]].river
+        chainages, offsets, banks = geo.locate_xy(river.centerline, xy[indexes])
+        for i, chainage, offset, bank in zip(indexes, chainages, offsets, banks):
+            hazards[i].chainage_m, hazards[i].offset_m, hazards[i].bank = float(chainage), float(offset), str(bank)
+    for hazard, village in zip(hazards, Village.containing_or_nearest_xy(xy)):
+        if not hazard.risk_override:
+            hazard.risk_override_reason = ""
+        hazard.risk_level = hazard.risk_override or hazard.computed_risk_level()
+        hazard.village = village
+        hazard.town = village.town if village else None
 
 
 def photo_path(instance, filename):

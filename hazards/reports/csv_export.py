@@ -1,4 +1,8 @@
-"""The risk list as CSV, for a spreadsheet: the same stops, in the same order, as the PDF."""
+"""The risk list as CSV, for a spreadsheet: the same stops, in the same order, as the PDF.
+
+header() and row() are the risk list's columns, the one definition that the
+CSV here and the XLSX export (hazards/exports.py) share.
+"""
 
 import csv
 import io
@@ -21,10 +25,10 @@ def cell(value):
 def header():
     return [
         _("No."), _("Code"), _("Title"), _("River"), _("Chainage"), _("Chainage (m)"), _("Bank"), _("Town"),
-        _("Village"), _("Kind"), _("In the main channel"), _("Blocked (%)"), _("Risk level"), _("Status"),
-        _("Responsible unit"), _("Responsible people"), _("Works status"), _("Progress (%)"), _("Deadline"),
-        _("Overdue"), _("Interim measure"), _("Latest note"), _("Latest note date"), _("Latitude"),
-        _("Longitude"), _("Page"),
+        _("Village"), _("Kind"), _("In the main channel"), _("Blocked (%)"), _("Risk level"),
+        _("Reason for the manual risk level"), _("Status"), _("Responsible unit"), _("Responsible people"),
+        _("Works status"), _("Progress (%)"), _("Deadline"), _("Overdue"), _("Interim measure"), _("Description"),
+        _("Latest note"), _("Latest note date"), _("Latitude"), _("Longitude"), _("Page"),
     ]
 
 
@@ -33,10 +37,13 @@ def row(stop):
     return [
         stop.number, h.code, h.title, h.river.name, h.chainage, round(h.chainage_m), h.get_bank_display(),
         h.town.name if h.town else "", h.village.name if h.village else "", h.get_kind_display(), h.in_main_channel,
-        round(h.blockage_pct), h.get_risk_level_display(), h.get_status_display(), stop.responsible_unit,
-        stop.responsible_people, order.get_status_display() if order else "", order.progress_pct if order else "",
-        order.deadline.isoformat() if order else "", stop.overdue, h.interim_measure, note.note if note else "",
-        note.created_at.date().isoformat() if note else "", f"{h.location.y:.6f}", f"{h.location.x:.6f}", stop.url,
+        f"{h.blockage_pct:g}", h.get_risk_level_display(), h.risk_override_reason, h.get_status_display(),
+        stop.responsible_unit, stop.responsible_people, order.get_status_display() if order else "",
+        order.progress_pct if order else "", order.deadline.isoformat() if order else "", stop.overdue,
+        h.interim_measure, h.description, note.note if note else "",
+        note.created_at.date().isoformat() if note else "",
+        # Eight decimals: a millimetre, so that a list exported and imported again keeps its points.
+        f"{h.location.y:.8f}", f"{h.location.x:.8f}", stop.url,
     ]
 
 
