@@ -6,6 +6,7 @@ header says how to read and write a row.
 """
 
 import fnmatch
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,24 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import LineString, MultiLineString
+from django.core.management import call_command
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from hazards.models import Drill, DrillFollowUp, EvacuationPlan, HazardPhoto, Patrol, Tour, Village, WorkOrder
+from hazards.models import (
+    Drill,
+    DrillFollowUp,
+    EvacuationPlan,
+    HazardPhoto,
+    ImportRecord,
+    Patrol,
+    Tour,
+    Village,
+    WorkOrder,
+)
 
 from .conftest import jpeg, make_hazard
 
@@ -120,9 +132,13 @@ def world(rivers, cast):
     # A good login and then a failed one through the real page, so the login records have rows in the admin.
     Client(REMOTE_ADDR="10.0.0.9").post(reverse("login"), {"username": "leader", "password": "pw-leader"})
     Client(REMOTE_ADDR="10.0.0.9").post(reverse("login"), {"username": "leader", "password": "wrong"})
+    call_command("import_hazards", str(settings.BASE_DIR / "tests" / "data" / "水务局碍洪点.gpkg"), skip_bad_rows=True,
+                 user="admin", stdout=io.StringIO())
+    record = ImportRecord.objects.get()
     return {
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
+        "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg",
     }
 
 
