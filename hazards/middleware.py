@@ -43,7 +43,7 @@ class RefuseMalformedInput:
             return self.get_response(request)
         message = _("The field “%(name)s” holds characters that are not text (control characters or bytes "
                     "that are not UTF-8). Type it again.") % {"name": name[:60]}
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/ogc/", "/open311/")):
             return JsonResponse({"errors": {name[:60]: message}}, status=400)
         return render(request, "400_input.html", {"message": message}, status=400)
 
