@@ -11,6 +11,7 @@ standard asks, so that a filter a client thinks it applied is never ignored.
 import datetime
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -98,11 +99,10 @@ def link(request, name, rel, media_type=JSON, title=None, args=(), query=None):
     return {"href": href, "rel": rel, "type": media_type, **({"title": title} if title else {})}
 
 
+@lru_cache(maxsize=1)
 def district_extent():
-    """The collections' extent: the district outline's box, widened by the distance a hazard may lie outside it."""
-    minx, miny, maxx, maxy = geo.district_outline().extent
-    margin = 0.03  # about 2.5 km, more than DISTRICT_BUFFER_M
-    return [round(minx - margin, 4), round(miny - margin, 4), round(maxx + margin, 4), round(maxy + margin, 4)]
+    """The collections' extent: the box of the district outline as buffered for hazards (DISTRICT_BUFFER_M)."""
+    return [round(value, 5) for value in geo.from_metric(geo.district_shape()).extent]
 
 
 def collection_document(request, collection):

@@ -163,7 +163,7 @@ def filter_parameters(filterset_class):
     return parameters
 
 
-def form_schema(form_class, *, skip=("kept_photos",)):
+def form_schema(form_class, *, skip=("kept_photos",), optional=()):
     """A form's fields as the schema of a multipart body: the form is the one place its rules are written."""
     properties, required = {}, []
     form = form_class()
@@ -190,7 +190,7 @@ def form_schema(form_class, *, skip=("kept_photos",)):
         if field.label:
             schema["description"] = str(field.label)
         properties[name] = schema
-        if field.required:
+        if field.required and name not in optional:
             required.append(name)
     return {"type": "object", "properties": properties, **({"required": required} if required else {})}
 
@@ -210,8 +210,9 @@ def form_errors(form):
 @extend_schema(
     methods=["POST"], operation_id="hazards_report", summary="Report a hazard (inspectors)",
     description="The hazard form of the pages, as multipart: the same rules (in the district, near the river, "
-                "a reason for a manual risk level). Photos with GPS place the point when no coordinates are given.",
-    request={"multipart/form-data": form_schema(HazardForm)},
+                "a reason for a manual risk level). Photos with GPS place the point when no coordinates are given. "
+                "`status` is reported unless given.",
+    request={"multipart/form-data": form_schema(HazardForm, optional=("status",))},
     responses={(201, GEOJSON): ref("HazardFeature"), **BAD_INPUT, **DENIED},
 )
 @api_view(["GET", "POST"])
@@ -226,7 +227,9 @@ def hazard_report(request):
     """Report a hazard through the pages' form and service."""
     if not roles.has_role(request.user, roles.INSPECTOR):
         raise exceptions.PermissionDenied("Only inspectors may report hazards.")
-    form = HazardForm(request.POST, request.FILES, instance=Hazard(reported_by=request.user))
+    data = request.POST.copy()
+    data.setdefault("status", Hazard.Status.REPORTED)  # what the page's form starts with
+    form = HazardForm(data, request.FILES, instance=Hazard(reported_by=request.user))
     if not form.is_valid():
         return form_errors(form)
     try:
@@ -287,7 +290,7 @@ def plans(request):
 
 # Writes on work orders: progress (assigned engineers) and acceptance (inspectors).
 
-ORDER_ID = [OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The work order's id")]
+ORDER_ID = [OpenApiParameter("id", int, OpenApiParameter.PATH, description="The work order's id")]
 ORDER_WRITE_RESPONSES = {
     (201, GEOJSON): OpenApiResponse(ref("Feature"), description="Saved: the order's new state."),
     **BAD_INPUT, **DENIED, **NOT_FOUND,
