@@ -247,7 +247,8 @@ def citizen_report_create(*, client, report):
         report.set_deadlines()
         duplicate = likely_duplicate(report)
         if duplicate:
-            report.duplicate_hazard, report.duplicate_report, report.duplicate_note = duplicate
+            report.duplicate_hazard, report.duplicate_report = duplicate.hazard, duplicate.report
+            report.duplicate_note = duplicate.note
         report.save()
         citizen_report_route(report)
     return report
