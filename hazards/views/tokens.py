@@ -19,7 +19,7 @@ class TokenForm(forms.Form):
 @role_required()
 def token_list(request):
     """List the user's tokens; POST makes one, shown once on this page and never again."""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         token = ApiToken(user=request.user, name=form.cleaned_data["name"])
