@@ -247,7 +247,8 @@ def parse_limit_offset(params):
     if limit < 1 or offset < 0:
         raise BadParameter("limit must be 1 or more, and offset 0 or more.")
     # A limit above the maximum is not an error: the maximum is used (OGC API - Features, /req/core/fc-limit-response-1).
-    return min(limit, settings.OGC_MAX_LIMIT), offset
+    # An offset past any count is an empty page, not a number too large for the database.
+    return min(limit, settings.OGC_MAX_LIMIT), min(offset, 2**31 - 1)
 
 
 def parse_bbox(value):

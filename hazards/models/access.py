@@ -66,9 +66,9 @@ class HashedKey(models.Model):
             self.save(update_fields=["revoked_at"])
 
     def mark_used(self):
-        """Note when the key was last used; at most one write a minute per key."""
+        """Note when the key was last used; at most one write every ten minutes per key."""
         now = timezone.now()
-        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 600:
             type(self).objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
 
