@@ -149,11 +149,12 @@ def filter_parameters(filterset_class):
     parameters = []
     for name, f in filterset_class.base_filters.items():
         field = f.field
-        choices = [str(value) for value, _label in getattr(field, "choices", []) if value != ""]
         many = isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))
         schema = {"type": "string"}
-        if choices and not isinstance(field, forms.ModelChoiceField):
-            schema["enum"] = choices
+        if isinstance(field, forms.ModelChoiceField):
+            pass  # rows of the database (rivers, towns): their codes, not listed here (this runs at import)
+        elif getattr(field, "choices", None):
+            schema["enum"] = [str(value) for value, _label in field.choices if value != ""]
         elif field.__class__.__name__ == "FlagField":
             schema["enum"] = ["true", "false"]
         if many:
