@@ -57,7 +57,7 @@ def test_a_hotline_report_flows_from_post_to_closed_with_notes(live_server, rive
     status, body, _ = post(live_server.url, hotline_key, service_code="dumped_spoil", lat=near.y, long=near.x,
                            description="又看到有人倒土")
     second = CitizenReport.objects.get(pk=json.loads(body)[0]["service_request_id"])
-    assert second.duplicate_report == first and "30 m" in second.duplicate_note
+    assert second.duplicate_report == first and "30 米" in second.duplicate_note  # written in the hotline's language
 
     # The inspector confirms the first into a hazard (the hazard form, filled from the report).
     inspector = Client()
