@@ -164,7 +164,11 @@ def test_json_by_default_and_with_f_json(layers):
 def test_the_queryables_are_the_apis_filters(layers):
     data = get(Client(), "/ogc/collections/hazards/queryables").json()
     assert set(data["properties"]) == {"river", "risk_level", "status"}
-    assert set(get(Client(), "/ogc/collections/hazards/items", status="reported").json()["features"][0]["properties"])
+    Hazard.objects.filter(pk=layers[0].pk).update(status="confirmed")
+    confirmed = get(Client(), "/ogc/collections/hazards/items", status="confirmed").json()
+    assert [f["id"] for f in confirmed["features"]] == [layers[0].code] and confirmed["numberMatched"] == 1
+    xth_high = get(Client(), "/ogc/collections/hazards/items", river="xiaotaihou", risk_level="moderate").json()
+    assert xth_high["numberMatched"] == Hazard.objects.filter(river__code="xiaotaihou", risk_level="moderate").count() > 0
 
 
 def test_never_anonymous(layers):
