@@ -237,7 +237,8 @@ def hazard_report(request):
         hazard = services.hazard_save(hazard=form.save(commit=False), user=request.user,
                                       status_chosen="status" in form.changed_data, photos=form.all_photos())
     except ValidationError as error:
-        return JsonResponse({"errors": {name: " ".join(m) for name, m in error.message_dict.items()}}, status=400)
+        messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return JsonResponse({"errors": {name: " ".join(m) for name, m in messages.items()}}, status=400)
     return HttpResponse(next(api.hazard_features(Hazard.objects.filter(pk=hazard.pk))), content_type=GEOJSON, status=201)
 
 

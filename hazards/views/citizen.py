@@ -72,12 +72,15 @@ def report_detail(request, pk, *, attach_form=None, reject_form=None, status=200
     }, status=status)
 
 
-def _decision(request, pk, decide):
+def _decision(request, pk, decide, done=None):
     """Run a decision; a report decided meanwhile (or a bad value) says so on its page."""
     try:
         decide()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        if done:
+            messages.success(request, done)
     return redirect("hazards:citizen-report", pk=pk)
 
 
@@ -95,9 +98,9 @@ def report_attach(request, pk):
     form = AttachForm(request.POST)
     if not form.is_valid():
         return report_detail(request, pk, attach_form=form, status=400)
-    messages.success(request, _("Attached to %(code)s.") % {"code": form.cleaned_data["hazard"].code})
+    hazard = form.cleaned_data["hazard"]
     return _decision(request, report.pk, lambda: services.citizen_report_attach(
-        report_id=report.pk, user=request.user, hazard=form.cleaned_data["hazard"]))
+        report_id=report.pk, user=request.user, hazard=hazard), _("Attached to %(code)s.") % {"code": hazard.code})
 
 
 @require_POST
