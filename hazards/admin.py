@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import URLField
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
@@ -251,6 +252,7 @@ class CitizenReportAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
 
     list_display = ("pk", "service_code", "urgency", "status", "received_at", "hazard", "client")
     list_filter = ("status", "urgency", "service_code")
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False
