@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",  # the REST API, OGC API - Features and their OpenAPI document (issue 12)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "hazards",
 ]
 
@@ -235,6 +238,42 @@ IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)
 AT_RISK_DOWNSTREAM_M = env_int("AT_RISK_DOWNSTREAM_M", 5000)
+
+# Open interfaces (issue 12): the REST API for programs (tokens, HTTP Basic, sessions for the
+# pages; never anonymous), its OpenAPI document, OGC API - Features and Open311 for the 12345 hotline.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hazards.auth.TokenAuthentication", "hazards.auth.BasicAuthentication", "hazards.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["hazards.auth.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser", "rest_framework.parsers.JSONParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hazards.auth.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "hazards.auth.FirstRenderer",
+    "URL_FORMAT_OVERRIDE": None,  # OGC API's `f` is ours; DRF's `format` would be one more parameter
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Floodwatch API",
+    "DESCRIPTION": "Flood-obstruction points (碍洪点) of Tongzhou district: the REST API and OGC API - Features. "
+                   "Every call needs a user with a role: `Authorization: Token …`, HTTP Basic over HTTPS, or a session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["hazards.auth.HasRole"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["hazards.rest.documented_paths"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hazards.rest.add_components"],
+}
+# A lock-out from HTTP Basic answers as the API answers (JSON), the login page as before.
+AXES_LOCKOUT_CALLABLE = "hazards.auth.lockout_response"
+OPEN311_REQUESTS_PER_MINUTE = env_int("OPEN311_REQUESTS_PER_MINUTE", 60)
+CITIZEN_DUPLICATE_RADIUS_M = env_int("CITIZEN_DUPLICATE_RADIUS_M", 50)
+OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10_000)
 
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.

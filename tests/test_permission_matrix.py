@@ -23,12 +23,16 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hazards import services
 from hazards.models import (
+    ApiToken,
+    CitizenReport,
     Drill,
     DrillFollowUp,
     EvacuationPlan,
     HazardPhoto,
     ImportRecord,
+    Open311Client,
     Patrol,
     Tour,
     Village,
@@ -135,10 +139,19 @@ def world(rivers, cast):
     call_command("import_hazards", str(settings.BASE_DIR / "tests" / "data" / "水务局碍洪点.gpkg"), skip_bad_rows=True,
                  user="admin", stdout=io.StringIO())
     record = ImportRecord.objects.get()
+    token = ApiToken(user=cast["leader"], name="QGIS")
+    token.new_key()
+    token.save()
+    client = Open311Client(name="12345 hotline")
+    client.new_key()
+    client.save()
+    report = services.citizen_report_create(client=client, report=CitizenReport(
+        service_code="dumped_spoil", location=river.point_at(1850, offset_m=5), description="Spoil in the river"))
     return {
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg",
+        "apitoken": token.pk, "report": report.pk, "collection": "hazards", "ext": "json", "service": "dumped_spoil",
     }
 
 
