@@ -14,6 +14,7 @@ from .models import (
     EvacuationRoute,
     Hazard,
     HazardPhoto,
+    Job,
     Patrol,
     PatrolCheck,
     PlanContact,
@@ -205,3 +206,18 @@ class DrillAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "town"]
     filter_horizontal = ["villages"]
     inlines = [DrillFollowUpInline]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every user's background jobs, to see what runs and why one failed; made only by the pages."""
+
+    list_display = ["id", "kind", "title", "user", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import readiness, register, reports, transfer, works
+from .views import jobs, readiness, register, reports, transfer, works
 
 app_name = "hazards"
 
@@ -52,6 +52,9 @@ urlpatterns = [
     path("imports/river/", transfer.river_import, name="import-river"),
     path("imports/<int:pk>/", transfer.import_detail, name="import-detail"),
     path("imports/<int:pk>/report.<str:extension>", transfer.import_report, name="import-report"),
+    path("downloads/", jobs.my_downloads, name="downloads"),
+    path("downloads/<int:pk>/status/", jobs.job_status, name="download-status"),
+    path("downloads/<int:pk>/file/", jobs.job_file, name="download-file"),
     path("tours/", reports.tour_list, name="tours"),
     path("tours/new/", reports.tour_create, name="tour-create"),
     path("tours/<int:pk>/", reports.tour_detail, name="tour"),

@@ -105,7 +105,10 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
+    """Photos, job results and kept risk-list parts of one test, in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_DIR = tmp_path / "jobs"
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
 
 
 @pytest.fixture(autouse=True)

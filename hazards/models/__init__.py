@@ -1,5 +1,6 @@
 """The models, by concern: places, the hazard register, clearance works, readiness, tours."""
 
+from .jobs import Job  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,
