@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from .. import jobs, roles
 from ..models import Job
@@ -34,6 +35,7 @@ def status_of(job):
     }
 
 
+@require_GET
 @role_required()
 def my_downloads(request):
     Job.objects.fail_stale()
@@ -44,6 +46,7 @@ def my_downloads(request):
     })
 
 
+@require_GET
 @role_required()
 def job_status(request, pk):
     """GET: the job's progress as JSON, for the page's progress bar."""
@@ -53,6 +56,7 @@ def job_status(request, pk):
     return JsonResponse(status_of(job))
 
 
+@require_GET
 @role_required()
 def job_file(request, pk):
     """GET: the job's result, to its owner (or an admin), while it is kept."""
