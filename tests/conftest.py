@@ -13,6 +13,8 @@ from PIL import Image
 
 from hazards.models import Hazard, River
 
+from .jobs import job_worker  # noqa: F401  (a real background-job worker, for the tests that ask for it)
+
 ROLES = ("inspector", "engineer", "leader", "admin")
 
 

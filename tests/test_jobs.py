@@ -17,7 +17,7 @@ from hazards import jobs
 from hazards.models import Hazard, ImportRecord, Job
 
 from .conftest import make_hazard
-from .jobs import job_worker, latest_job, wait_for  # noqa: F401
+from .jobs import latest_job, wait_for
 from .reports import codes_in, pdf_pages
 from .test_imports import XLSX, upload
 

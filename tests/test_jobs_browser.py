@@ -10,7 +10,6 @@ from hazards.models import Hazard, Job
 
 from .browser import log_in
 from .conftest import make_hazard
-from .jobs import job_worker  # noqa: F401
 from .reports import codes_in, pdf_pages
 
 
@@ -28,7 +27,7 @@ def many_hazards(demo, rivers):
 
 
 def test_a_leader_watches_the_risk_list_of_every_hazard_being_made_and_downloads_it(
-        browser, live_server, small_parts, many_hazards, job_worker, tmp_path):  # noqa: F811
+        browser, live_server, small_parts, many_hazards, job_worker, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
     log_in(page, live_server, "leader", "floodwatch-demo")
     page.click("#download-pdf")  # no filter: every hazard
