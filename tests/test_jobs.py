@@ -141,7 +141,7 @@ def test_a_job_whose_worker_died_is_marked_failed_not_left_running(immediate, cl
 
 
 def test_a_job_that_cannot_be_done_says_why_in_plain_words(immediate, client_as, cast, rivers):
-    job = Job.objects.create(kind=Job.Kind.RISK_LIST, user=cast["leader"], title="tour", total=3,
+    job = Job.objects.create(kind=Job.Kind.RISK_LIST, user=cast["leader"], title="tour", total=3, language="en",
                              params={"extension": "pdf", "query": [], "tour": 999999})
     jobs.run_job.enqueue(job.pk)
     job.refresh_from_db()
