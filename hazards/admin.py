@@ -17,6 +17,7 @@ from .models import (
     EvacuationRoute,
     Hazard,
     HazardPhoto,
+    Job,
     Open311Client,
     Patrol,
     PatrolCheck,
@@ -261,4 +262,19 @@ class CitizenReportAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every user's background jobs, to see what runs and why one failed; made only by the pages."""
+
+    list_display = ["id", "kind", "title", "user", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import citizen, readiness, register, reports, tokens, transfer, works
+from .views import citizen, jobs, readiness, register, reports, tokens, transfer, works
 
 app_name = "hazards"
 
@@ -81,6 +81,9 @@ urlpatterns = [
     path("imports/river/", transfer.river_import, name="import-river"),
     path("imports/<int:pk>/", transfer.import_detail, name="import-detail"),
     path("imports/<int:pk>/report.<str:extension>", transfer.import_report, name="import-report"),
+    path("downloads/", jobs.my_downloads, name="downloads"),
+    path("downloads/<int:pk>/status/", jobs.job_status, name="download-status"),
+    path("downloads/<int:pk>/file/", jobs.job_file, name="download-file"),
     path("tours/", reports.tour_list, name="tours"),
     path("tours/new/", reports.tour_create, name="tour-create"),
     path("tours/<int:pk>/", reports.tour_detail, name="tour"),

@@ -2,6 +2,7 @@
 
 from .access import ApiToken, Open311Client  # noqa: F401
 from .citizen import CitizenReport  # noqa: F401
+from .jobs import Job  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,
