@@ -47,7 +47,9 @@ def test_a_leader_watches_the_risk_list_of_every_hazard_being_made_and_downloads
             break
         page.wait_for_timeout(100)
     page.screenshot(path=str(tmp_path / "ready.png"))
-    assert seen[-1] == 100 and seen == sorted(seen) and len(set(seen)) >= 3, seen  # it filled, never went back
+    # It filled and never went back. (How many steps between 0 and 100 a poll catches depends on how
+    # fast the machine renders.)
+    assert seen[-1] == 100 and seen == sorted(seen), seen
     assert row.locator(".label").inner_text() == "已就绪" and row.locator(".error").is_hidden()
 
     page.goto(f"{live_server.url}/")
