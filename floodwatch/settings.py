@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hazards.context_processors.role_flags",
+                "hazards.context_processors.response_now",
             ],
         },
     },
@@ -235,6 +236,28 @@ IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)
 AT_RISK_DOWNSTREAM_M = env_int("AT_RISK_DOWNSTREAM_M", 5000)
+
+# The flood response (issue 11): a call (叫应) unconfirmed after CALL_CONFIRM_MINUTES is escalated to the
+# person's unit leader and the person on duty; `manage.py run_response_timers` looks every
+# RESPONSE_TIMER_SECONDS for calls past their deadline and notices still to send.
+CALL_CONFIRM_MINUTES = env_int("CALL_CONFIRM_MINUTES", 15)
+RESPONSE_TIMER_SECONDS = env_int("RESPONSE_TIMER_SECONDS", 30)
+# How often the response board asks for what changed (confirmations, evacuation counts).
+RESPONSE_BOARD_REFRESH_SECONDS = env_int("RESPONSE_BOARD_REFRESH_SECONDS", 15)
+
+# Mail: notices (calls, escalations) go out by e-mail. In development they are printed on the
+# console; in production through the SMTP server named here.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "floodwatch@localhost")
 
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.

@@ -11,3 +11,18 @@ def role_flags(request):
         "in_flood_season": season.in_flood_season(),
         "user_roles": sorted(roles.roles_of(user)),
     }
+
+
+def response_now(request):
+    """During a response every page says so and who is on duty; every user sees their unread messages."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    from .models import Declaration, Notice
+    from .response import duty_users
+
+    context = {"unread_notices": Notice.objects.filter(user=user, read_at=None).count()}
+    current = list(Declaration.objects.filter(ended_at=None).select_related("river", "town").order_by("response_level"))
+    if current:
+        context.update(response_current=current, on_duty=duty_users())
+    return context

@@ -23,13 +23,22 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hazards import response, services
 from hazards.models import (
+    Declaration,
+    Depot,
     Drill,
     DrillFollowUp,
+    DutyShift,
     EvacuationPlan,
+    Gauge,
+    GaugeReading,
     HazardPhoto,
     ImportRecord,
     Patrol,
+    RescueTeam,
+    Responsibility,
+    ResponsiblePerson,
     Tour,
     Village,
     WorkOrder,
@@ -135,11 +144,36 @@ def world(rivers, cast):
     call_command("import_hazards", str(settings.BASE_DIR / "tests" / "data" / "水务局碍洪点.gpkg"), skip_bad_rows=True,
                  user="admin", stdout=io.StringIO())
     record = ImportRecord.objects.get()
-    return {
+    response = respond(cast, hazard, village)
+    return {**response,
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg",
     }
+
+
+def respond(cast, hazard, village):
+    """The flood response's objects: a person leading Baimiao's evacuation, a depot, a team, a gauge whose reading
+    suggests a warning, a shift that has ended (no one is on duty), and a district orange warning that called them."""
+    person = ResponsiblePerson.objects.create(name="Liu", unit="Baimiao village", mobile="13800000101",
+                                              email="liu@example.cn")
+    Responsibility.objects.create(person=person, role="evacuation", season=response.current_season(), village=village)
+    Depot.objects.create(name="Songzhuang depot", location=hazard.location, keeper="Yang")
+    team = RescueTeam.objects.create(name="Songzhuang team", size=40, base=hazard.location, contact="Yang")
+    team.hazards.add(hazard)
+    gauge = Gauge(code="suzhuang", name="Suzhuang dam", kind="water_level", river=hazard.river,
+                  location=hazard.location, warning_level_m=25.5)
+    gauge.full_clean()
+    gauge.save()
+    alert = services.gauge_reading_record(reading=GaugeReading(gauge=gauge, observed_at=timezone.now(), value=26))
+    now = timezone.now()
+    DutyShift.objects.create(starts_at=now - timezone.timedelta(days=2), ends_at=now - timezone.timedelta(days=1),
+                             leader=cast["leader"])
+    declaration = services.declaration_declare(
+        declaration=Declaration(warning="orange", response_level=2, scope="district"), user=cast["leader"])
+    return {"declaration": declaration.pk, "action": declaration.actions.first().pk, "person": person.pk,
+            "call": declaration.call_outs.get(person=person).token, "alert": alert.pk,
+            "evacuation": declaration.evacuations.get(village=village).pk}
 
 
 def route_kwargs(url):

@@ -1,5 +1,7 @@
-"""The models, by concern: places, the hazard register, clearance works, readiness, tours."""
+"""The models, by concern: places, the hazard register, clearance works, readiness, tours, the flood response."""
 
+from .duty import DutyLogEntry, DutyShift  # noqa: F401
+from .gauges import Gauge, GaugeAlert, GaugeReading  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,
@@ -21,6 +23,23 @@ from .register import (  # noqa: F401
     derive_places,
     nearest_river,
     photo_path,
+)
+from .resources import Depot, DepotItem, RescueTeam, TeamStretch  # noqa: F401
+from .response import (  # noqa: F401
+    LEVEL_FOR_WARNING,
+    WARNING_RANK,
+    CallOut,
+    ChecklistItem,
+    Declaration,
+    DeclarationAction,
+    Evacuation,
+    Notice,
+    ObstructionOwner,
+    ResponseLevel,
+    Responsibility,
+    ResponsiblePerson,
+    ShelterOccupancy,
+    WarningLevel,
 )
 from .tours import Tour  # noqa: F401
 from .transfer import ImportRecord  # noqa: F401

@@ -28,6 +28,7 @@ from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from .. import roles
 from . import fonts, workers
 from .fetcher import FONT_URL, GENERATED_URL, LocalFetcher
 from .overview_map import overview_svg
@@ -83,9 +84,11 @@ def page_count(stop_count):
     return 1 + summary + math.ceil(stop_count / STOPS_PER_PAGE)
 
 
-def common_context(selection, total):
+def common_context(selection, total, user=None):
     return {
         "selection": selection,
+        # Phones only for those allowed to see them (roles.may_see_phones); a list made for no one shows none.
+        "show_phones": user is not None and roles.may_see_phones(user),
         "generated_at": timezone.localtime(selection.generated_at),
         "font_url": FONT_URL + fonts.cut_font_path().name,
         "font_family": css_string(fonts.FAMILY),
@@ -107,7 +110,7 @@ def parts(selection, user=None):
     Each part numbers its pages from where it starts; the page count is known in advance.
     """
     stops = selection.stops
-    common = common_context(selection, page_count(len(stops)))
+    common = common_context(selection, page_count(len(stops)), user)
 
     def render(template, first_page, **context):
         return render_to_string(f"reports/{template}", {**common, "first_page": first_page, **context})
