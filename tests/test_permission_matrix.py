@@ -120,7 +120,7 @@ def test_every_row_is_used_by_some_url():
 # The fixture world: one of each object a URL can name, owned as the matrix's header says.
 
 @pytest.fixture
-def world(rivers, cast):
+def world(rivers, cast, checklists):
     hazard = make_hazard(rivers["xiaotaihou"], 1800, kind="culvert", in_main_channel=True, blockage_pct=60)
     photo = HazardPhoto.from_upload(jpeg(), cast["inspector"], hazard=hazard)
     order = WorkOrder.objects.create(title="Enlarge the culvert", kind="enlarge_culvert", hazard=hazard)

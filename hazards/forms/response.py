@@ -199,11 +199,10 @@ class GaugeReadingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        reading = self.instance
         if cleaned.get("observed_at") and cleaned["observed_at"] > timezone.now() + timezone.timedelta(minutes=5):
             self.add_error("observed_at", _("The time is in the future."))
-        if reading.gauge_id and cleaned.get("value") is not None:
-            for name, message in reading.check_value().items():
+        if cleaned.get("gauge") and cleaned.get("value") is not None:
+            for name, message in GaugeReading(gauge=cleaned["gauge"], value=cleaned["value"]).check_value().items():
                 self.add_error(name, message)
         return cleaned
 
