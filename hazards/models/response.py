@@ -345,10 +345,12 @@ class Declaration(models.Model):
         return WARNING_RANK[self.warning] >= WARNING_RANK[plan.trigger_level]
 
     def clean(self):
+        if self.scope not in self.Scope.values:
+            return  # the field's own check says so
         needed = {self.Scope.TOWN: ("town", self.town_id), self.Scope.RIVER: ("river", self.river_id)}.get(self.scope)
         if needed and needed[1] is None:
             raise ValidationError({needed[0]: _("Choose where the warning holds.")})
-        self.scope_key = self.scope if self.scope == self.Scope.DISTRICT else f"{self.scope}:{needed[1]}"
+        self.scope_key = f"{self.scope}:{needed[1]}" if needed else self.scope
         if self.scope != self.Scope.TOWN:
             self.town = None
         if self.scope != self.Scope.RIVER:

@@ -388,8 +388,10 @@ def people_import(request):
 def _people_import_confirm(request, token):
     kept = pending.upload_of(token, request.user)
     if kept is None:
-        messages.error(request, _("That upload has expired or is not yours; upload the file again."))
-        return redirect("hazards:people-import")
+        return render(request, "response/people_import.html", {
+            "form": UploadForm(accept=".xlsx,.csv"),
+            "error": _("That upload has expired or is not yours; upload the file again."),
+        }, status=400)
     path, name = kept
     try:
         plan = people_file.apply(people_file.read(path, name), request.user)
