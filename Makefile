@@ -25,8 +25,10 @@ run: setup demo
 	@echo "  engineer, engineer2   update clearance works"
 	@echo "  leader      reads and downloads risk lists"
 	@echo "  admin       everything, including /admin/"
+	@echo "Notices (calls to confirm, escalations) are printed here as e-mails."
 	@echo ""
-	$(PY) manage.py runserver $(HOST)
+	@# The response's timers (escalating unconfirmed calls, sending notices) run beside the server, never in a request.
+	$(PY) manage.py run_response_timers & timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT; $(PY) manage.py runserver $(HOST)
 
 test: setup
 	FLOODWATCH_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)

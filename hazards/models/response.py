@@ -108,10 +108,10 @@ class Responsibility(models.Model):
     a village or a works site."""
 
     class Role(models.TextChoices):
-        ADMINISTRATIVE = "administrative", _("Administrative")
-        TECHNICAL = "technical", _("Technical")
-        PATROL = "patrol", _("Patrol")
-        EVACUATION = "evacuation", _("Evacuation lead")
+        ADMINISTRATIVE = "administrative", pgettext_lazy("responsible role", "Administrative")
+        TECHNICAL = "technical", pgettext_lazy("responsible role", "Technical")
+        PATROL = "patrol", pgettext_lazy("responsible role", "Patrol")
+        EVACUATION = "evacuation", pgettext_lazy("responsible role", "Evacuation lead")
 
     person = models.ForeignKey(ResponsiblePerson, on_delete=models.CASCADE, related_name="responsibilities",
                                verbose_name=_("person"))

@@ -24,6 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, every=None, **options):
         every = every or settings.RESPONSE_TIMER_SECONDS
+        try:
+            self.loop(once, every)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C on `make run` stops the server and this together
+
+    def loop(self, once, every):
         while True:
             close_old_connections()  # a database restarted meanwhile is reconnected to, not fatal
             escalated = services.escalate_due()
