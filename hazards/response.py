@@ -122,9 +122,6 @@ def is_on_duty(user, now=None):
     return user._floodwatch_on_duty
 
 
-def current_declarations():
-    return list(Declaration.objects.filter(ended_at=None).select_related("river", "town", "declared_by")
-                .order_by("-started_at"))
 
 
 # What a declaration reaches -------------------------------------------------------------------------
@@ -290,24 +287,18 @@ def may_enter_evacuation(user, evacuation, now=None):
 
 
 def gauge_stretches(gauges):
-    """Each gauge over a threshold by its latest reading: [(gauge, reading, threshold label, warning)]."""
+    """Each gauge over a threshold by its latest reading (rain: by the hour's): [(gauge, reading, threshold, warning)]."""
     marked = []
     for gauge in gauges:
         latest = gauge.latest[0] if getattr(gauge, "latest", None) else None
         if latest is None:
             continue
-        found = gauge.suggestion(latest.value, rain_3h=getattr(gauge, "rain_3h", None))
+        found = gauge.suggestion(latest.value)
         if found:
             marked.append((gauge, latest, *found))
     return marked
 
 
-def describe_calls(declaration):
-    """Counts of a declaration's calls by state."""
-    counts = {"confirmed": 0, "waiting": 0, "escalated": 0}
-    for call in declaration.call_outs.all():
-        counts[call.state] += 1
-    return counts
 
 
 def call_label(call):

@@ -46,6 +46,7 @@ class DeclarationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = Declaration.Scope.choices  # one is always chosen: no empty choice
         self.fields["response_level"].required = False
         self.fields["response_level"].help_text = _("Empty: the level that goes with the warning (blue IV, yellow III, "
                                                     "orange II, red I).")

@@ -290,9 +290,9 @@ class Declaration(models.Model):
         TOWN = "town", _("A town")
         RIVER = "river", _("A river")
 
-    warning = models.CharField(_("warning"), max_length=8, choices=WarningLevel.choices)
+    warning = models.CharField(_("flood warning"), max_length=8, choices=WarningLevel.choices)
     response_level = models.PositiveSmallIntegerField(_("response level"), choices=ResponseLevel.choices)
-    scope = models.CharField(_("for"), max_length=8, choices=Scope.choices)
+    scope = models.CharField(_("warning area"), max_length=8, choices=Scope.choices, default=Scope.RIVER)
     town = models.ForeignKey(Town, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("town"))
     river = models.ForeignKey(River, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name=_("river"))

@@ -41,3 +41,10 @@ def phones(person, show):
     if not show:
         return ""
     return " / ".join(number for number in (person.mobile, person.backup_phone) if number)
+
+
+@register.simple_tag(takes_context=True)
+def works_site_people(context, order):
+    """The persons named for a works site this season; `show_phones` goes into the context for the template."""
+    context["show_phones"] = roles.may_see_phones(context["request"].user)
+    return list(order.responsibilities.filter(season=response.current_season()).select_related("person"))

@@ -50,6 +50,7 @@ PEOPLE = {
     "zheng": ("郑文博", "通州区水务局河道管理所", "工程师", False, "13800001003", "zhengwenbo@tzsw.example.cn"),
     "feng": ("冯立群", "通州区水务局河道管理所", "所长", True, "13800001004", "fengliqun@tzsw.example.cn"),
     "ma": ("马国庆", "宋庄镇河长办", "巡河员", False, "13800001005", "maguoqing@songzhuang.example.cn"),
+    "tian": ("田志刚", "宋庄镇河长办", "主任", True, "13800001006", "tianzhigang@songzhuang.example.cn"),
     "liu": ("刘建国", "白庙村村委会", "村党支部书记", True, "13800000101", "liujianguo@baimiao.example.cn"),
     "chen": ("陈晓燕", "宋庄镇人民政府", "包村干部（白庙村）", False, "13800000102", "chenxiaoyan@songzhuang.example.cn"),
     "wang": ("王志强", "师姑庄村村委会", "村委会主任", True, "13800000201", "wangzhiqiang@shiguzhuang.example.cn"),
@@ -231,7 +232,7 @@ class Command(BaseCommand):
             CallOut.objects.create(
                 declaration=past, person=people[key], reasons="潮白河宋庄段 K6+000–K13+000", sent_at=started,
                 deadline=deadline, confirmed_at=None if late else started + datetime.timedelta(minutes=4),
-                escalated_at=deadline if late else None, escalated_to="吴建华, 区领导 张伟, 巡查员 王明" if late else "")
+                escalated_at=deadline if late else None, escalated_to="田志刚, 区领导 张伟, 巡查员 王明" if late else "")
         for code, (moved, vulnerable, relatives, vehicles, shelters) in PAST["evacuations"].items():
             village = Village.objects.get(code=code)
             plan = village.evacuation_plan
