@@ -10,9 +10,21 @@ def role_flags(request):
         "days_to_flood_season": season.days_to_flood_season(),
         "in_flood_season": season.in_flood_season(),
         "user_roles": sorted(roles.roles_of(user)),
+        **citizen_report_counts(user),
     }
 
 
+def citizen_report_counts(user):
+    """The top bar's badge: urgent 12345 reports for the people on duty, admins and leaders; reports awaiting an
+    inspector for inspectors."""
+    from .models import CitizenReport
+    from .response import is_on_duty
+
+    if roles.has_role(user, roles.ADMIN, roles.LEADER) or is_on_duty(user):
+        return {"citizen_badge": CitizenReport.objects.urgent().count(), "citizen_badge_urgent": True}
+    if roles.has_role(user, roles.INSPECTOR):
+        return {"citizen_badge": CitizenReport.objects.awaiting().count(), "citizen_badge_urgent": False}
+    return {}
 def response_now(request):
     """During a response every page says so and who is on duty; every user sees their unread messages."""
     user = request.user

@@ -12,18 +12,19 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import notify, response, roles
+from . import response, roles
 from .models import (
     WARNING_RANK,
     Acceptance,
     AcceptancePhoto,
     CallOut,
     ChecklistItem,
+    CitizenReport,
     Declaration,
     DeclarationAction,
     DrillFollowUp,
@@ -45,6 +46,7 @@ from .models import (
     StaleVersion,
     WorkOrder,
     hazard_status,
+    nearest_river,
 )
 from .models.gauges import THREE_HOURS
 from .models.text import TEXT_MAX_LENGTH
@@ -80,6 +82,7 @@ def hazard_save(*, hazard, user, version=None, status_chosen=False, photos=()):
         _save_as(hazard, user)
         for photo in photos:
             HazardPhoto.from_upload(photo, user, hazard=hazard)
+        citizen_reports_follow_hazard(hazard)
     return hazard
 
 
@@ -190,6 +193,7 @@ def hazard_follow_orders(hazard_id, *, user=None, interim_measure=""):
         fields += ["interim_measure", "version"]
     if fields:
         _save_as(hazard, user, update_fields=[*fields, "updated_at"])
+        citizen_reports_follow_hazard(hazard)
 
 
 def _save_as(obj, user, **save_options):
@@ -259,10 +263,15 @@ def _notice(*, kind, subject, body, person=None, user=None, link="", call_out=No
                                  link=link, call_out=call_out, created_at=now or timezone.now())
 
 
-def _deliver_after_commit(notices):
-    ids = [notice.pk for notice in notices]
-    if ids:
-        transaction.on_commit(lambda: notify.deliver_pending(ids=ids))
+def _deliver_after_commit(notices, *, escalate_at=None):
+    """Once the notices are committed, the job worker sends them (jobs.response_timers); with `escalate_at`,
+    it comes back then to escalate the calls still unconfirmed."""
+    from . import jobs
+
+    if notices:
+        transaction.on_commit(jobs.schedule_response_timers)
+    if escalate_at is not None:
+        transaction.on_commit(lambda: jobs.schedule_response_timers(at=escalate_at))
 
 
 def _duty_log(what, *, now, handled="", user=None):
@@ -303,7 +312,8 @@ def declaration_declare(*, declaration, user, now=None, alert=None):
         with translation.override(settings.LANGUAGE_CODE):
             _duty_log(_("%(declaration)s declared; %(n)s responsible persons called.")
                       % {"declaration": declaration, "n": len(notices)}, now=now, user=user)
-    _deliver_after_commit(notices)
+        deadline = now + datetime.timedelta(minutes=settings.CALL_CONFIRM_MINUTES, seconds=1)
+        _deliver_after_commit(notices, escalate_at=deadline if notices else None)
     return declaration
 
 
@@ -498,3 +508,129 @@ def responsible_person_save(*, person_form, responsibilities, user):
         item._history_user = user
         item.delete()
     return person
+
+
+# Citizen reports from the 12345 hotline (issue 12): received over Open311, decided by inspectors.
+
+def citizen_report_create(*, client, report):
+    """Record a report that came in over Open311: its deadlines, a likely duplicate, and who must see it now."""
+    from .hotline import likely_duplicate
+
+    with transaction.atomic():
+        report.client = client
+        if report.service_code == CitizenReport.Service.FLOOD_DANGER:
+            report.urgency = CitizenReport.Urgency.LIFE_SAFETY
+        if report.location is not None and report.river_id is None:
+            report.river = nearest_river(report.location)
+        report.set_deadlines()
+        duplicate = likely_duplicate(report)
+        if duplicate:
+            report.duplicate_hazard, report.duplicate_report = duplicate.hazard, duplicate.report
+            report.duplicate_note = duplicate.note
+        report.save()
+        citizen_report_route(report)
+    return report
+
+
+def citizen_report_route(report):
+    """Send a new citizen report to whoever must act on it now: the ONE place this is decided.
+
+    Life safety (someone trapped, a breach, water rising at houses) goes at
+    once to the people on duty (the shift under way: its leader and staff), as
+    Beijing 12345 requires; so does a report made during extreme weather
+    (assigned within 2 hours). Each gets a notice (their messages and e-mail) and
+    the duty log says so. With nobody on duty, every admin and leader. Other
+    reports wait in the inspectors' queue. Returns the users who must see the
+    report now.
+    """
+    if report.is_urgent:
+        report.routed_to = "duty"
+        users = response.duty_users() or list(User.objects.filter(is_active=True).filter(
+            models.Q(groups__name__in=(roles.ADMIN, roles.LEADER)) | models.Q(is_superuser=True)).distinct()
+            .order_by("username"))
+        report.save(update_fields=["routed_to"])
+        _urgent_report_notices(report, users)
+        return users
+    report.routed_to = "inspectors"
+    report.save(update_fields=["routed_to"])
+    return list(User.objects.filter(is_active=True).filter(
+        models.Q(groups__name__in=(roles.INSPECTOR, roles.ADMIN)) | models.Q(is_superuser=True)).distinct()
+        .order_by("username"))
+
+
+def _urgent_report_notices(report, users):
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Urgent 12345 report %(report)s: assign it by %(time)s") % {
+            "report": report, "time": timezone.localtime(report.assign_by or now).strftime("%H:%M")}
+        body = f"{report.get_urgency_display()} · {report.address_string or ''}\n{report.description}".strip()
+        link = settings.SITE_URL + report.get_absolute_url()
+        notices = [_notice(kind=Notice.Kind.HOTLINE, subject=subject, body=body, user=user, link=link, now=now)
+                   for user in users]
+        _duty_log(subject, now=now, handled=_("Sent to %(names)s.") % {
+            "names": ", ".join(user.get_full_name() or user.username for user in users) or "—"})
+    _deliver_after_commit(notices)
+
+
+def _awaiting_report(report_id):
+    report = CitizenReport.objects.select_for_update().get(pk=report_id)
+    if report.status != CitizenReport.Status.AWAITING:
+        raise ValidationError(_("This report has already been decided (%(status)s).") % {"status": report.get_status_display()})
+    return report
+
+
+def _decided(report, user, *, status, hazard=None):
+    now = timezone.now()
+    report.status, report.hazard = status, hazard
+    if report.assigned_at is None:
+        report.assigned_to, report.assigned_at = user, now
+    report.answered_at = now
+    if status == CitizenReport.Status.REJECTED or (hazard is not None and not hazard.is_open):
+        report.closed_at = now
+    report.save()
+    return report
+
+
+def citizen_report_take(*, report_id, user):
+    """An inspector takes a report on: the first response, which the deadlines count."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        if report.assigned_at is None:
+            report.assigned_at = timezone.now()
+        report.assigned_to = user
+        report.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+    return report
+
+
+def citizen_report_confirm(*, report_id, user, hazard, photos=()):
+    """Confirm a report into a new hazard, through the hazard's own service (same rules as the page)."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        hazard_save(hazard=hazard, user=user, photos=photos)
+        return _decided(report, user, status=CitizenReport.Status.CONFIRMED, hazard=hazard)
+
+
+def citizen_report_attach(*, report_id, user, hazard):
+    """The report is about a hazard already known: it follows that hazard from now on."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        return _decided(report, user, status=CitizenReport.Status.ATTACHED, hazard=hazard)
+
+
+def citizen_report_reject(*, report_id, user, reason):
+    """Not a flood obstruction (or not ours): closed, with the reason the hotline passes on."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason: the hotline tells the caller."))
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        report.reject_reason = reason
+        return _decided(report, user, status=CitizenReport.Status.REJECTED)
+
+
+def citizen_reports_follow_hazard(hazard):
+    """Reports about this hazard close when it is cleared or closed, and open again if it comes back."""
+    reports = CitizenReport.objects.filter(hazard=hazard)
+    if hazard.is_open:
+        reports.exclude(closed_at=None).update(closed_at=None)
+    else:
+        reports.filter(closed_at=None).update(closed_at=timezone.now())

@@ -13,6 +13,8 @@ from PIL import Image
 
 from hazards.models import Hazard, River
 
+from .jobs import job_worker  # noqa: F401  (a real background-job worker, for the tests that ask for it)
+
 ROLES = ("inspector", "engineer", "leader", "admin")
 
 
@@ -105,7 +107,10 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
+    """Photos, job results and kept risk-list parts of one test, in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_DIR = tmp_path / "jobs"
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +154,7 @@ def checklists(db):
     from hazards.models import ChecklistItem
 
     if not ChecklistItem.objects.exists():
-        importlib.import_module("hazards.migrations.0011_response_checklists").add_defaults(apps, None)
+        importlib.import_module("hazards.migrations.0013_response_checklists").add_defaults(apps, None)
 
 
 from .flood import flood  # noqa: E402, F401 (the response tests' shared world)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from hazards import notify, services
 from hazards.models import CallOut, ChecklistItem, Declaration, DutyLogEntry, Notice
 
 from .flood import declare
+from .jobs import _database_env, worker_backend
 
 MINUTE = datetime.timedelta(minutes=1)
 
@@ -153,7 +155,8 @@ def test_with_no_unit_leader_and_nobody_on_duty_the_leaders_are_told(flood, t0):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_runners_at_once_escalate_each_call_once(flood, t0):
+def test_two_runners_at_once_escalate_each_call_once(flood, t0, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # only the runners below
     declaration = declare(flood, now=t0)
     barrier, results, errors = threading.Barrier(2), [], []
 
@@ -178,6 +181,21 @@ def test_two_runners_at_once_escalate_each_call_once(flood, t0):
     assert CallOut.objects.filter(declaration=declaration, escalated_at=None).count() == 0
 
 
+def start_worker(settings):
+    """Another `manage.py jobs_worker` on the test database, as tests/jobs.py starts one."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SQLITE_PATH")}
+    env.update(_database_env())
+    env.update({"FLOODWATCH_TESTING": "1", "JOBS_BACKEND": worker_backend(), "SITE_URL": settings.SITE_URL,
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    return subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "jobs_worker"], env=env,
+                            start_new_session=True)
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=30)
+
+
 def database_env():
     """The environment for a manage.py that uses the test database (committed by a transactional test)."""
     env = {**os.environ, "FLOODWATCH_TESTING": "1"}
@@ -198,8 +216,10 @@ def run_timers():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_escalation_lives_in_the_database_and_a_fresh_process_does_it_once(flood):
-    """No timer in memory: a call made twenty minutes ago by a process long gone is escalated by a new one."""
+def test_the_sweep_escalates_once_what_a_lost_queue_dropped(flood, settings):
+    """No timer in memory: calls made twenty minutes ago, whose job never ran (a queue that lost it), are escalated
+    by `run_response_timers --once` in a fresh process, once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # keeps, never runs
     declaration = declare(flood, now=timezone.now() - 20 * MINUTE)
     services.call_out_confirm(call_out_id=calls_of(declaration)["Zhou"].pk)
     assert run_timers().startswith("3 calls escalated")
@@ -207,3 +227,30 @@ def test_escalation_lives_in_the_database_and_a_fresh_process_does_it_once(flood
     assert sorted(call.person.name for call in escalated) == ["Lead", "Ma", "Zheng"]
     assert run_timers().startswith("0 calls escalated")  # the next process finds nothing left to do
     assert Notice.objects.filter(kind=Notice.Kind.ESCALATION, delivered_at=None).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_escalation_is_a_job_deferred_to_the_deadline_and_a_restarted_worker_does_it_once(flood, job_worker,
+                                                                                          settings):
+    """The job worker escalates at the deadline, never a request; stopped and started again before it, the new
+    worker still does, once: the deferred task and the deadline are rows in the database."""
+    now = timezone.now()
+    declaration = declare(flood, now=now - settings.CALL_CONFIRM_MINUTES * MINUTE + datetime.timedelta(seconds=6))
+    for name in ("Zhou", "Zheng", "Lead"):
+        services.call_out_confirm(call_out_id=calls_of(declaration)[name].pk)
+    stop(job_worker)  # the worker goes down before the deadline
+    assert CallOut.objects.filter(declaration=declaration).exclude(escalated_at=None).count() == 0
+    restarted = start_worker(settings)
+    try:
+        ma = calls_of(declaration)["Ma"]
+        deadline = time.monotonic() + 90
+        while CallOut.objects.get(pk=ma.pk).escalated_at is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        escalated = CallOut.objects.get(pk=ma.pk)
+        assert escalated.escalated_at is not None and escalated.escalated_at >= escalated.deadline
+        time.sleep(3)
+        assert CallOut.objects.filter(declaration=declaration).exclude(escalated_at=None).count() == 1
+        assert Notice.objects.filter(kind=Notice.Kind.ESCALATION).count() == 3  # Wu, and the two on duty
+        assert Notice.objects.filter(kind=Notice.Kind.ESCALATION, delivered_at=None).count() == 0
+    finally:
+        stop(restarted)

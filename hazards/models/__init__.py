@@ -1,7 +1,11 @@
-"""The models, by concern: places, the hazard register, clearance works, readiness, tours, the flood response."""
+"""The models, by concern: places, the hazard register, clearance works, readiness, tours, keys, citizen reports,
+background jobs, the flood response."""
 
+from .access import ApiToken, Open311Client  # noqa: F401
+from .citizen import CitizenReport  # noqa: F401
 from .duty import DutyLogEntry, DutyShift  # noqa: F401
 from .gauges import Gauge, GaugeAlert, GaugeReading  # noqa: F401
+from .jobs import Job  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,

@@ -445,6 +445,7 @@ class Notice(models.Model):
         CALL = "call", _("Call to confirm")
         ESCALATION = "escalation", _("Escalation")
         GAUGE = "gauge", _("Gauge over a threshold")
+        HOTLINE = "hotline", _("Urgent hotline report")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,

@@ -29,5 +29,5 @@ def remove_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hazards", "0010_response")]
+    dependencies = [("hazards", "0012_response")]
     operations = [migrations.RunPython(add_defaults, remove_defaults)]
