@@ -141,3 +141,22 @@ def test_a_leader_plans_a_shift(flood, client_as):
     backwards = client_as("leader").post(reverse("hazards:shift-create"), {
         "starts_at": "2026-07-29T08:00", "ends_at": "2026-07-28T08:00", "leader": flood.cast["admin"].pk})
     assert backwards.status_code == 400 and "A shift ends after it starts." in backwards.content.decode()
+
+
+def test_an_urgent_hotline_report_goes_to_the_people_on_duty(flood, client_as):
+    from hazards.models import CitizenReport, Open311Client
+
+    hotline = Open311Client(name="12345 hotline")
+    hotline.new_key()
+    hotline.save()
+    report = services.citizen_report_create(client=hotline, report=CitizenReport(
+        service_code="flood_danger", location=flood.chaobai.point_at(12000, 20), description="Water at the houses"))
+    assert report.routed_to == "duty"
+    assert {u.username for u in services.citizen_report_route(report)} == {"leader", "inspector"}  # the shift
+    told = Notice.objects.filter(kind=Notice.Kind.HOTLINE, user=flood.cast["inspector"])
+    assert told.exists() and told.first().link.endswith(report.get_absolute_url())
+    assert DutyLogEntry.objects.filter(what__contains="12345").exists()
+    # The inspector on duty sees the urgent badge an inspector off duty does not.
+    assert 'class="badge urgent"' in client_as("inspector").get(reverse("hazards:map")).content.decode()
+    flood.shift.delete()
+    assert {u.username for u in services.citizen_report_route(report)} == {"admin", "leader"}  # nobody on duty
