@@ -27,6 +27,8 @@ PHONE = RegexValidator(r"^\+?[0-9][0-9 \-]{2,30}$", _("A phone number: digits, s
 PEOPLE = [MinValueValidator(0), MaxValueValidator(200_000)]
 SEASONS = [MinValueValidator(2000), MaxValueValidator(2100)]
 CALL_OUT_SALT = "floodwatch.response.call-out"
+# A call's link works this long: through any response (2023's lasted days, not weeks), not for ever.
+CALL_LINK_MAX_AGE_S = 30 * 24 * 3600
 
 
 def check_stretch(river, start_m, end_m):
@@ -420,8 +422,8 @@ class CallOut(models.Model):
     def from_token(cls, token):
         """The call a link names, or None if the link was not made by us."""
         try:
-            pk = signing.loads(token, salt=CALL_OUT_SALT)
-        except signing.BadSignature:
+            pk = signing.loads(token, salt=CALL_OUT_SALT, max_age=CALL_LINK_MAX_AGE_S)
+        except signing.BadSignature:  # SignatureExpired is one
             return None
         if not isinstance(pk, int):
             return None
