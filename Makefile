@@ -25,6 +25,7 @@ run: setup demo
 	@echo "  engineer, engineer2   update clearance works"
 	@echo "  leader      reads and downloads risk lists"
 	@echo "  admin       everything, including /admin/"
+	@echo "Notices (calls to confirm, escalations) are printed here as e-mails."
 	@echo ""
 	$(PY) manage.py serve --dev --bind $(HOST)
 

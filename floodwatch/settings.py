@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hazards.context_processors.role_flags",
+                "hazards.context_processors.response_now",
             ],
         },
     },
@@ -308,6 +309,29 @@ AXES_LOCKOUT_CALLABLE = "hazards.auth.lockout_response"
 OPEN311_REQUESTS_PER_MINUTE = env_int("OPEN311_REQUESTS_PER_MINUTE", 60)
 CITIZEN_DUPLICATE_RADIUS_M = env_int("CITIZEN_DUPLICATE_RADIUS_M", 50)
 OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10_000)
+
+# The flood response (issue 11): a call (叫应) unconfirmed after CALL_CONFIRM_MINUTES is escalated to the
+# person's unit leader and the person on duty, by a background job deferred to its deadline
+# (hazards/jobs.py, response_timers); `manage.py run_response_timers` sweeps for anything a lost queue
+# dropped, every RESPONSE_TIMER_SECONDS (or once, from cron).
+CALL_CONFIRM_MINUTES = env_int("CALL_CONFIRM_MINUTES", 15)
+RESPONSE_TIMER_SECONDS = env_int("RESPONSE_TIMER_SECONDS", 30)
+# How often the response board asks for what changed (confirmations, evacuation counts).
+RESPONSE_BOARD_REFRESH_SECONDS = env_int("RESPONSE_BOARD_REFRESH_SECONDS", 15)
+
+# Mail: notices (calls, escalations) go out by e-mail. In development they are printed on the
+# console; in production through the SMTP server named here.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "floodwatch@localhost")
 
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.

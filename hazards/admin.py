@@ -10,11 +10,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .models import (
     ApiToken,
+    ChecklistItem,
     CitizenReport,
+    Depot,
+    DepotItem,
     Drill,
     DrillFollowUp,
+    DutyShift,
     EvacuationPlan,
     EvacuationRoute,
+    Gauge,
     Hazard,
     HazardPhoto,
     Job,
@@ -23,8 +28,12 @@ from .models import (
     PatrolCheck,
     PlanContact,
     ProgressUpdate,
+    RescueTeam,
+    Responsibility,
+    ResponsiblePerson,
     River,
     Shelter,
+    TeamStretch,
     Town,
     Village,
     WorkOrder,
@@ -212,6 +221,67 @@ class DrillAdmin(SimpleHistoryAdmin):
     inlines = [DrillFollowUpInline]
 
 
+# The flood response: what admins keep up to date by hand (pages handle declarations, calls and evacuations).
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    """Each response level's checklist: a declaration copies its level's items when it is made."""
+
+    list_display = ["text_zh", "text_en", "response_level", "position"]
+    list_editable = ["response_level", "position"]
+    list_filter = ["response_level"]
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    extra = 0
+    autocomplete_fields = ["hazard", "work_order"]
+
+
+@admin.register(ResponsiblePerson)
+class ResponsiblePersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "position", "leads_unit", "trained_on"]
+    list_filter = ["leads_unit", "unit"]
+    search_fields = ["name", "unit", "mobile"]
+    inlines = [ResponsibilityInline]
+
+
+class DepotItemInline(admin.TabularInline):
+    model = DepotItem
+    extra = 1
+
+
+@admin.register(Depot)
+class DepotAdmin(LeafletGeoAdmin):
+    list_display = ["name", "town", "keeper", "last_checked", "approximate"]
+    inlines = [DepotItemInline]
+
+
+class TeamStretchInline(admin.TabularInline):
+    model = TeamStretch
+    extra = 1
+
+
+@admin.register(RescueTeam)
+class RescueTeamAdmin(LeafletGeoAdmin):
+    list_display = ["name", "size", "town", "standby", "approximate"]
+    list_filter = ["standby"]
+    list_editable = ["standby"]
+    autocomplete_fields = ["hazards"]
+    inlines = [TeamStretchInline]
+
+
+@admin.register(Gauge)
+class GaugeAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name", "kind", "river", "alert_level_m", "warning_level_m", "guaranteed_level_m",
+                    "approximate"]
+    list_filter = ["kind", "river"]
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "ends_at", "leader"]
+    filter_horizontal = ["staff"]
 # Keys for programs (issue 12): made here by admins, shown once, revoked (never shown again).
 
 class HashedKeyAdmin(admin.ModelAdmin):

@@ -15,12 +15,26 @@ def role_flags(request):
 
 
 def citizen_report_counts(user):
-    """The top bar's badge: urgent 12345 reports for admins and leaders (the person on duty, until issue 11's
-    roster), reports awaiting an inspector for inspectors."""
+    """The top bar's badge: urgent 12345 reports for the people on duty, admins and leaders; reports awaiting an
+    inspector for inspectors."""
     from .models import CitizenReport
+    from .response import is_on_duty
 
-    if roles.has_role(user, roles.ADMIN, roles.LEADER):
+    if roles.has_role(user, roles.ADMIN, roles.LEADER) or is_on_duty(user):
         return {"citizen_badge": CitizenReport.objects.urgent().count(), "citizen_badge_urgent": True}
     if roles.has_role(user, roles.INSPECTOR):
         return {"citizen_badge": CitizenReport.objects.awaiting().count(), "citizen_badge_urgent": False}
     return {}
+def response_now(request):
+    """During a response every page says so and who is on duty; every user sees their unread messages."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    from .models import Declaration, Notice
+    from .response import duty_users
+
+    context = {"unread_notices": Notice.objects.filter(user=user, read_at=None).count()}
+    current = list(Declaration.objects.filter(ended_at=None).select_related("river", "town").order_by("response_level"))
+    if current:
+        context.update(response_current=current, on_duty=duty_users())
+    return context

@@ -256,3 +256,36 @@ def _import(job, progress):
 
 
 RUNNERS = {Job.Kind.RISK_LIST: _risk_list, Job.Kind.EXPORT: _export, Job.Kind.IMPORT: _import}
+
+
+# The flood response's timers (issue 11) ---------------------------------------------------------
+
+@task()
+def response_timers():
+    """Escalate the calls past their deadline and send the notices not yet sent (README, "Flood response").
+
+    Idempotent: run early, late or twice, it does each thing once (services.escalate_due claims each call
+    with a conditional UPDATE). The deadlines and the queued task are rows in the database, so a worker
+    stopped and started again still escalates.
+    """
+    from . import notify, services
+
+    escalated = services.escalate_due()
+    return {"escalated": len(escalated), "sent": notify.deliver_pending()}
+
+
+def schedule_response_timers(at=None):
+    """Run response_timers in the job worker: now, or at `at` (a call's deadline) where the backend can defer.
+
+    Called once the transaction that wrote the calls or notices has committed. A queue that cannot be reached
+    is logged, not raised: `manage.py run_response_timers --once` (cron) sweeps what it missed.
+    """
+    runner = response_timers
+    if at is not None:
+        if not runner.get_backend().supports_defer:
+            return  # jobs run in the request (tests): there is nothing to wait for
+        runner = runner.using(run_after=at)
+    try:
+        runner.enqueue()
+    except Exception:  # Redis down: the sweep still escalates and sends
+        logger.exception("Could not enqueue the response timers")

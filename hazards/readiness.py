@@ -13,7 +13,9 @@ The rules, each written once:
   before the flood season in view (Drill.is_before_season). A drill of a
   whole town (no villages named) counts for each of its villages.
 - Flagged first: at risk from an open red or orange hazard, and without a
-  plan or without a drill before the season.
+  plan or without a drill before the season. A village at risk also needs its
+  responsible persons named for the season (Responsibility.REQUIRED_FOR_VILLAGE);
+  the missing ones are flagged beside it.
 """
 
 import datetime
@@ -24,8 +26,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import geo
-from .models import Drill, EvacuationPlan, Hazard, Patrol, River, Village
+from . import geo, season
+from .models import Drill, EvacuationPlan, Hazard, Patrol, Responsibility, River, Village
 
 ALONGSIDE_M = 200
 SEVERE_RISKS = ("major", "high")  # red and orange
@@ -136,6 +138,7 @@ class Readiness:
     threat: Hazard | None = None  # the nearest open red or orange hazard upstream, at any distance
     threat_m: float | None = None  # how far upstream of the village it lies
     at_risk_from: list = field(default_factory=list)  # open red or orange hazards it is at risk from
+    people: list = field(default_factory=list)  # responsibilities named for it this season
 
     @property
     def place(self):
@@ -172,6 +175,11 @@ class Readiness:
         return self.at_risk and (self.plan is None or not self.drilled_before_season)
 
     @property
+    def missing_people(self):
+        """At risk, and without all its responsible persons named for the season: the roles missing."""
+        return Responsibility.missing(self.people, Responsibility.REQUIRED_FOR_VILLAGE) if self.at_risk else []
+
+    @property
     def gaps(self):
         """What is missing, as short phrases."""
         gaps = []
@@ -193,7 +201,7 @@ def village_readiness(today=None, river=None):
     """The readiness table: every village near a river, flagged ones first, then by river and chainage."""
     today = today or timezone.localdate()
     rivers = list(River.objects.all())
-    context = _ReadinessContext.load()
+    context = _ReadinessContext.load(today)
     rows = []
     for village in Village.objects.exclude(geom=None).select_related("town"):
         places = places_of(village, rivers)
@@ -212,7 +220,7 @@ def villages_at_risk_from(hazards, today=None):
     """For many hazards at once (the risk list): {hazard pk: [(readiness, metres downstream)]}."""
     today = today or timezone.localdate()
     rivers = list(River.objects.all())
-    context = _ReadinessContext.load()
+    context = _ReadinessContext.load(today)
     villages = [(village, places_of(village, rivers)) for village in Village.objects.exclude(geom=None).select_related("town")]
     readiness = {}
     result = {}
@@ -232,11 +240,12 @@ def villages_at_risk_from(hazards, today=None):
 class _ReadinessContext:
     """Plans, drills and severe open hazards, each read once, for many villages."""
 
-    def __init__(self, plans, village_drills, town_drills, hazards):
+    def __init__(self, plans, village_drills, town_drills, hazards, people):
         self.plans, self.village_drills, self.town_drills, self.hazards = plans, village_drills, town_drills, hazards
+        self.people = people
 
     @classmethod
-    def load(cls):
+    def load(cls, today):
         plans = {plan.village_id: plan for plan in EvacuationPlan.objects.all()}
         village_drills, town_drills = defaultdict(list), defaultdict(list)
         for drill in Drill.objects.prefetch_related("villages"):
@@ -249,13 +258,18 @@ class _ReadinessContext:
         severe = Hazard.objects.filter(risk_level__in=SEVERE_RISKS, status__in=Hazard.OPEN_STATUSES)
         for hazard in severe.select_related("river"):
             hazards[hazard.river_id].append(hazard)
-        return cls(plans, village_drills, town_drills, hazards)
+        people = defaultdict(list)
+        named = Responsibility.objects.filter(season=season.season_year(today), village__isnull=False).select_related("person")
+        for item in named:
+            people[item.village_id].append(item)
+        return cls(plans, village_drills, town_drills, hazards, people)
 
     def readiness(self, village, places, today):
         drills = self.village_drills[village.pk] + self.town_drills[village.town_id]
         row = Readiness(
             village=village, places=places, plan=self.plans.get(village.pk),
             drills=sorted(drills, key=lambda d: (d.date, d.pk), reverse=True), today=today,
+            people=self.people[village.pk],
         )
         for place in places:
             for hazard in self.hazards[place.river.pk]:

@@ -81,3 +81,35 @@ class FloodwatchAdminSite(AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and has_role(request.user, ADMIN)
+
+
+# The flood response (issue 11).
+
+def may_see_phones(user):
+    """Phones of responsible persons, obstruction owners, depot keepers and teams: leaders and admins, and whoever
+    is on duty now (they make the calls). Inspectors and engineers see names and units, not numbers."""
+    if has_role(user, LEADER):
+        return True
+    from .response import is_on_duty
+
+    return is_on_duty(user)
+
+
+def may_declare(user):
+    """Declaring and ending warnings, ticking checklists, closing suggestions: leaders, admins, the people on duty."""
+    return may_see_phones(user)
+
+
+def role_or_person_required(view):
+    """Any role, or a user named as a responsible person (a village lead need have no other role here)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not roles_of(user) and not user.responsible_persons.exists():
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

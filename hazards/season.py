@@ -17,6 +17,11 @@ def season_in_view(today=None):
     return _on(year - 1, settings.FLOOD_SEASON_END), _on(year, settings.FLOOD_SEASON_START)
 
 
+def season_year(today=None):
+    """The year of the flood season in view: the one responsible persons are named for now."""
+    return season_in_view(today)[1].year
+
+
 def _on(year, month_day):
     month, day = (int(part) for part in month_day.split("-"))
     return datetime.date(year, month, day)

@@ -1,4 +1,5 @@
-"""Writes that touch several objects: hazards, progress, acceptance and what follows; patrols, plans, drills.
+"""Writes that touch several objects: hazards, progress, acceptance and what follows; patrols, plans, drills;
+the flood response (declarations, calls and escalations, evacuations, gauges).
 
 Each runs in one transaction. Hazards and work orders are Versioned: a change
 made against a version that is no longer current is refused (StaleVersion),
@@ -6,29 +7,49 @@ whoever makes it. Work-order writes lock the order, then its hazard, always in
 that order, so two writers never wait for each other in a circle.
 """
 
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import roles
+from . import response, roles
 from .models import (
+    WARNING_RANK,
     Acceptance,
     AcceptancePhoto,
+    CallOut,
+    ChecklistItem,
     CitizenReport,
+    Declaration,
+    DeclarationAction,
     DrillFollowUp,
     DrillPhoto,
+    DutyLogEntry,
+    DutyShift,
+    Evacuation,
+    Gauge,
+    GaugeAlert,
     Hazard,
     HazardPhoto,
+    Notice,
     PatrolCheck,
     PatrolPhoto,
     ProgressPhoto,
     ProgressUpdate,
+    ResponsiblePerson,
+    ShelterOccupancy,
     StaleVersion,
     WorkOrder,
     hazard_status,
     nearest_river,
 )
+from .models.gauges import THREE_HOURS
+from .models.text import TEXT_MAX_LENGTH
 
 __all__ = ["StaleVersion"]  # views catch it from here, with the services that raise it
 
@@ -232,6 +253,263 @@ def follow_up_create_work_order(*, follow_up: DrillFollowUp, order: WorkOrder, u
     return order
 
 
+# The flood response (issue 11): declarations, calls and their escalation, evacuations, gauges.
+
+def _notice(*, kind, subject, body, person=None, user=None, link="", call_out=None, now=None):
+    """A notice to a person (their e-mail, and their user's in-app list) or to a user."""
+    user = user or (person.user if person else None)
+    email = (person.email if person else "") or (user.email if user else "")
+    return Notice.objects.create(kind=kind, person=person, user=user, email=email, subject=subject[:200], body=body,
+                                 link=link, call_out=call_out, created_at=now or timezone.now())
+
+
+def _deliver_after_commit(notices, *, escalate_at=None):
+    """Once the notices are committed, the job worker sends them (jobs.response_timers); with `escalate_at`,
+    it comes back then to escalate the calls still unconfirmed."""
+    from . import jobs
+
+    if notices:
+        transaction.on_commit(jobs.schedule_response_timers)
+    if escalate_at is not None:
+        transaction.on_commit(lambda: jobs.schedule_response_timers(at=escalate_at))
+
+
+def _duty_log(what, *, now, handled="", user=None):
+    shifts = DutyShift.objects.at(now)
+    DutyLogEntry.objects.create(at=now, shift=shifts.first(), recorded_by=user, what=what[:TEXT_MAX_LENGTH],
+                                handled=handled[:TEXT_MAX_LENGTH])
+
+
+def declaration_declare(*, declaration, user, now=None, alert=None):
+    """Declare a warning and response level (form already valid): it replaces the current one for the same place,
+    copies its level's checklist, starts the evacuations its warning triggers (those already under way carry on),
+    and calls every responsible person it reaches (叫应). Returns the declaration."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        declaration.declared_by, declaration.started_at = user, now
+        declaration.full_clean(exclude=["replaces"], validate_constraints=False)
+        previous = Declaration.objects.select_for_update().filter(scope_key=declaration.scope_key, ended_at=None).first()
+        if previous is not None:
+            previous.ended_at, previous.ended_by = now, user
+            previous.save(update_fields=["ended_at", "ended_by"])
+        declaration.replaces = previous
+        declaration.save()
+        DeclarationAction.objects.bulk_create([
+            DeclarationAction(declaration=declaration, position=item.position, text_zh=item.text_zh, text_en=item.text_en)
+            for item in ChecklistItem.objects.filter(response_level=declaration.response_level)])
+        found = response.reach(declaration)
+        if previous is not None:
+            Evacuation.objects.filter(declaration=previous, ended_at=None).update(declaration=declaration)
+        under_way = set(Evacuation.objects.filter(ended_at=None).values_list("village", flat=True))
+        for village, plan in found.triggered:
+            if village.pk not in under_way:
+                Evacuation.objects.create(declaration=declaration, village=village, plan=plan, started_at=now,
+                                          to_move=plan.people_at_risk, vulnerable_to_move=plan.vulnerable_people)
+        notices = _call_everyone(declaration, found.calls(), now)
+        if alert is not None:
+            GaugeAlert.objects.filter(pk=alert.pk, closed_at=None).update(closed_at=now, closed_by=user,
+                                                                          declaration=declaration)
+        with translation.override(settings.LANGUAGE_CODE):
+            _duty_log(_("%(declaration)s declared; %(n)s responsible persons called.")
+                      % {"declaration": declaration, "n": len(notices)}, now=now, user=user)
+        deadline = now + datetime.timedelta(minutes=settings.CALL_CONFIRM_MINUTES, seconds=1)
+        _deliver_after_commit(notices, escalate_at=deadline if notices else None)
+    return declaration
+
+
+def _call_everyone(declaration, calls, now):
+    notices = []
+    deadline = now + datetime.timedelta(minutes=settings.CALL_CONFIRM_MINUTES)
+    with translation.override(settings.LANGUAGE_CODE):
+        for person, reasons in sorted(calls.items(), key=lambda pair: pair[0].pk):
+            call = CallOut.objects.create(declaration=declaration, person=person, reasons="\n".join(reasons),
+                                          sent_at=now, deadline=deadline)
+            subject = _("Flood warning: %(declaration)s. Please confirm.") % {"declaration": declaration}
+            body = _(
+                "%(name)s,\n\n%(when)s: %(declaration)s.\n\nYou are named responsible for:\n%(reasons)s\n\n"
+                "Confirm that you received this with one tap on the link below. Unconfirmed after %(minutes)s minutes, "
+                "the call goes to your unit's leader and the person on duty."
+            ) % {"name": person.name, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+                 "declaration": declaration, "reasons": "\n".join(f"- {r}" for r in reasons),
+                 "minutes": settings.CALL_CONFIRM_MINUTES}
+            notices.append(_notice(kind=Notice.Kind.CALL, subject=subject, body=body, person=person,
+                                   link=call.confirm_url(), call_out=call, now=now))
+    return notices
+
+
+def declaration_end(*, declaration_id, user, now=None):
+    """Stand down: the declaration ends, its unconfirmed calls are no longer escalated, its evacuations end with it
+    (their counts stay on its page)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
+        if declaration.ended_at is not None:
+            raise ValidationError(_("This declaration has already ended."))
+        declaration.ended_at, declaration.ended_by = now, user
+        declaration.save(update_fields=["ended_at", "ended_by"])
+        for evacuation in Evacuation.objects.filter(declaration=declaration, ended_at=None):
+            evacuation.ended_at = now
+            _save_as(evacuation, user, update_fields=["ended_at", "updated_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            _duty_log(_("%(declaration)s ended.") % {"declaration": declaration}, now=now, user=user)
+    return declaration
+
+
+def action_tick(*, action_id, user, done=True, note="", now=None):
+    """Tick a checklist action as done (who and when), or untick it."""
+    with transaction.atomic():
+        action = DeclarationAction.objects.select_for_update().select_related("declaration").get(pk=action_id)
+        if action.declaration.ended_at is not None:
+            raise ValidationError(_("This declaration has ended; its checklist is kept as it was."))
+        action.done_by, action.done_at = (user, now or timezone.now()) if done else (None, None)
+        action.note = note
+        action.save(update_fields=["done_by", "done_at", "note"])
+    return action
+
+
+def call_out_confirm(*, call_out_id, now=None):
+    """Record a confirmation (叫应 answered). True if this one confirmed it; a second tap changes nothing."""
+    return bool(CallOut.objects.filter(pk=call_out_id, confirmed_at=None).update(confirmed_at=now or timezone.now()))
+
+
+def escalate_due(now=None):
+    """Escalate every call unconfirmed past its deadline to the person's unit leader and the people on duty,
+    each exactly once, however many runners call this at once: the conditional UPDATE lets one of them claim it.
+
+    Runs from the background loop (manage.py run_response_timers), never in a request. Returns the calls escalated.
+    """
+    now = now or timezone.now()
+    escalated = []
+    for pk in list(CallOut.objects.due(now).order_by("deadline", "id").values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            if not CallOut.objects.filter(pk=pk, confirmed_at=None, escalated_at=None).update(escalated_at=now):
+                continue  # confirmed meanwhile, or another runner took it
+            call = CallOut.objects.select_related("person__user", "declaration__river", "declaration__town").get(pk=pk)
+            call.escalated_to = _escalate(call, now)
+            call.save(update_fields=["escalated_to"])
+        escalated.append(call)
+    return escalated
+
+
+def _escalate(call, now):
+    """Notices to whoever the unconfirmed call goes to; their names, as text."""
+    person = call.person
+    leaders = list(ResponsiblePerson.objects.filter(unit=person.unit, leads_unit=True).exclude(pk=person.pk)
+                   .select_related("user"))
+    on_duty = response.duty_users(now)
+    # With no unit leader named and nobody on duty, the call must still reach someone who can act.
+    fallback = [] if leaders or on_duty else list(
+        User.objects.filter(is_active=True, groups__name=roles.LEADER).order_by("username"))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Not confirmed: %(name)s (%(unit)s)") % {"name": person.name, "unit": person.unit}
+        body = _(
+            "%(name)s (%(unit)s, %(phone)s) has not confirmed the call for %(declaration)s, made at %(when)s, "
+            "within %(minutes)s minutes. Responsible for:\n%(reasons)s\n\nCall them, and record it in the duty log."
+        ) % {"name": person.name, "unit": person.unit, "phone": person.mobile, "declaration": call.declaration,
+             "when": timezone.localtime(call.sent_at).strftime("%H:%M"), "minutes": settings.CALL_CONFIRM_MINUTES,
+             "reasons": call.reasons}
+        link = settings.SITE_URL + reverse("hazards:response")
+        names = []
+        for leader in leaders:
+            _notice(kind=Notice.Kind.ESCALATION, subject=subject, body=body, person=leader, link=link, now=now)
+            names.append(leader.name)
+        for user in on_duty + fallback:
+            _notice(kind=Notice.Kind.ESCALATION, subject=subject, body=body, user=user, link=link, now=now)
+            names.append(user.get_full_name() or user.username)
+        _duty_log(subject, now=now, handled=_("Escalated to %(names)s.") % {"names": ", ".join(names) or "—"})
+    return ", ".join(names)
+
+
+def evacuation_save(*, evacuation, occupancy, entered_by, user=None, version=None):
+    """Save the counts a village lead entered (form already valid) with the people now in each shelter
+    ({shelter: people}); refused (StaleVersion) if someone saved in between, or if the counts do not add up."""
+    with transaction.atomic():
+        current = _locked(Evacuation.objects, evacuation.pk, version)
+        if current.ended_at is not None:
+            raise ValidationError(_("This evacuation has ended; its counts are kept as they were."))
+        errors = evacuation.check_counts(sum(occupancy.values()))
+        if errors:
+            raise ValidationError(errors)
+        evacuation.updated_by = entered_by[:200]
+        _save_as(evacuation, user)
+        for shelter, people in occupancy.items():
+            ShelterOccupancy.objects.update_or_create(evacuation=evacuation, shelter=shelter, defaults={"people": people})
+    return evacuation
+
+
+def gauge_reading_record(*, reading, user=None, now=None):
+    """Save a reading (already checked) and, if it is over a threshold, suggest a warning to the people on duty:
+    once per gauge and level until someone acts on it. Never declares. Returns the new GaugeAlert or None."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reading.recorded_by = user
+        reading.save()
+        gauge = reading.gauge
+        rain_3h = None
+        if gauge.kind == Gauge.Kind.RAIN:
+            window = gauge.readings.filter(observed_at__gt=reading.observed_at - THREE_HOURS,
+                                           observed_at__lte=reading.observed_at)
+            rain_3h = sum(window.values_list("value", flat=True))
+        found = gauge.suggestion(reading.value, rain_3h=rain_3h)
+        if found is None:
+            return None
+        label, warning = found
+        open_alerts = gauge.alerts.filter(closed_at=None).values_list("suggested", flat=True)
+        if any(WARNING_RANK[level] >= WARNING_RANK[warning] for level in open_alerts):
+            return None
+        alert = GaugeAlert.objects.create(gauge=gauge, reading=reading, threshold=str(label), suggested=warning,
+                                          created_at=now)
+        _suggest(alert, now)
+    return alert
+
+
+def _suggest(alert, now):
+    gauge, reading = alert.gauge, alert.reading
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(gauge)s over its %(threshold)s: a %(warning)s is suggested") % {
+            "gauge": gauge.name, "threshold": alert.threshold, "warning": alert.get_suggested_display()}
+        body = _(
+            "%(gauge)s (%(river)s %(stretch)s) read %(value)s %(unit)s at %(when)s, over its %(threshold)s. "
+            "Floodwatch declares nothing by itself: decide on the response page."
+        ) % {"gauge": gauge.name, "river": gauge.river.name, "stretch": gauge.stretch, "value": reading.value,
+             "unit": gauge.unit, "when": timezone.localtime(reading.observed_at).strftime("%Y-%m-%d %H:%M"),
+             "threshold": alert.threshold}
+        link = settings.SITE_URL + reverse("hazards:response")
+        users = response.duty_users(now) or list(
+            User.objects.filter(is_active=True, groups__name=roles.LEADER).order_by("username"))
+        notices = [_notice(kind=Notice.Kind.GAUGE, subject=subject, body=body, user=user, link=link, now=now)
+                   for user in users]
+        _duty_log(subject, now=now)
+    _deliver_after_commit(notices)
+
+
+def gauge_readings_import(*, readings, user):
+    """Save readings from a file (every one already checked), oldest first, all or nothing; returns the warnings
+    they suggest."""
+    with transaction.atomic():
+        alerts = [gauge_reading_record(reading=reading, user=user) for reading in readings]
+    return [alert for alert in alerts if alert is not None]
+
+
+def gauge_alert_close(*, alert_id, user, now=None):
+    """The person on duty has seen a suggestion and decided not to declare."""
+    GaugeAlert.objects.filter(pk=alert_id, closed_at=None).update(closed_at=now or timezone.now(), closed_by=user)
+
+
+@transaction.atomic
+def responsible_person_save(*, person_form, responsibilities, user):
+    """Save a responsible person with their responsibilities (forms already valid)."""
+    person = person_form.save(commit=False)
+    _save_as(person, user)
+    responsibilities.instance = person
+    for item in responsibilities.save(commit=False):
+        _save_as(item, user)
+    for item in responsibilities.deleted_objects:
+        item._history_user = user
+        item.delete()
+    return person
+
+
 # Citizen reports from the 12345 hotline (issue 12): received over Open311, decided by inspectors.
 
 def citizen_report_create(*, client, report):
@@ -258,24 +536,40 @@ def citizen_report_route(report):
     """Send a new citizen report to whoever must act on it now: the ONE place this is decided.
 
     Life safety (someone trapped, a breach, water rising at houses) goes at
-    once to the person on duty, as Beijing 12345 requires; so does a report
-    made during extreme weather (assigned within 2 hours). Until the duty roster
-    exists (the flood-response issue, which extends this function to the duty
-    officer), "the person on duty" is every admin and leader: the urgent list
-    and the badge in their top bar. Other reports wait in the inspectors'
-    queue. Returns the users who must see the report now.
+    once to the people on duty (the shift under way: its leader and staff), as
+    Beijing 12345 requires; so does a report made during extreme weather
+    (assigned within 2 hours). Each gets a notice (their messages and e-mail) and
+    the duty log says so. With nobody on duty, every admin and leader. Other
+    reports wait in the inspectors' queue. Returns the users who must see the
+    report now.
     """
-    from django.contrib.auth.models import User
-
     if report.is_urgent:
         report.routed_to = "duty"
-        wanted = (roles.ADMIN, roles.LEADER)
-    else:
-        report.routed_to = "inspectors"
-        wanted = (roles.INSPECTOR, roles.ADMIN)
+        users = response.duty_users() or list(User.objects.filter(is_active=True).filter(
+            models.Q(groups__name__in=(roles.ADMIN, roles.LEADER)) | models.Q(is_superuser=True)).distinct()
+            .order_by("username"))
+        report.save(update_fields=["routed_to"])
+        _urgent_report_notices(report, users)
+        return users
+    report.routed_to = "inspectors"
     report.save(update_fields=["routed_to"])
     return list(User.objects.filter(is_active=True).filter(
-        models.Q(groups__name__in=wanted) | models.Q(is_superuser=True)).distinct().order_by("username"))
+        models.Q(groups__name__in=(roles.INSPECTOR, roles.ADMIN)) | models.Q(is_superuser=True)).distinct()
+        .order_by("username"))
+
+
+def _urgent_report_notices(report, users):
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Urgent 12345 report %(report)s: assign it by %(time)s") % {
+            "report": report, "time": timezone.localtime(report.assign_by or now).strftime("%H:%M")}
+        body = f"{report.get_urgency_display()} · {report.address_string or ''}\n{report.description}".strip()
+        link = settings.SITE_URL + report.get_absolute_url()
+        notices = [_notice(kind=Notice.Kind.HOTLINE, subject=subject, body=body, user=user, link=link, now=now)
+                   for user in users]
+        _duty_log(subject, now=now, handled=_("Sent to %(names)s.") % {
+            "names": ", ".join(user.get_full_name() or user.username for user in users) or "—"})
+    _deliver_after_commit(notices)
 
 
 def _awaiting_report(report_id):

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import citizen, jobs, readiness, register, reports, tokens, transfer, works
+from .views import citizen, jobs, readiness, register, reports, response, tokens, transfer, works
 
 app_name = "hazards"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("hazards/new/", register.hazard_create, name="create"),
     path("hazards/<str:code>/", register.hazard_detail, name="detail"),
     path("hazards/<str:code>/edit/", register.hazard_edit, name="edit"),
+    path("hazards/<str:code>/owner/", response.hazard_owner, name="hazard-owner"),
     path("work-orders/", works.order_list, name="work-orders"),
     path("work-orders/mine/", works.my_orders, name="my-work-orders"),
     path("work-orders/new/", works.order_create, name="work-order-create"),
@@ -88,4 +89,29 @@ urlpatterns = [
     path("tours/new/", reports.tour_create, name="tour-create"),
     path("tours/<int:pk>/", reports.tour_detail, name="tour"),
     path("tours/<int:pk>/delete/", reports.tour_delete, name="tour-delete"),
+    path("response/", response.response_board, name="response"),
+    path("response/state.json", response.response_state, name="response-state"),
+    path("response/declare/", response.declare, name="declare"),
+    path("response/history/", response.declaration_history, name="declarations"),
+    path("response/declarations/<int:pk>/", response.declaration_detail, name="declaration"),
+    path("response/declarations/<int:pk>/end/", response.declaration_end, name="declaration-end"),
+    path("response/actions/<int:pk>/", response.action_tick, name="action-tick"),
+    path("response/confirm/<str:token>/", response.call_out_confirm, name="call-out-confirm"),
+    path("response/confirm/<str:token>/evacuations/<int:pk>/", response.call_out_evacuation,
+         name="call-out-evacuation"),
+    path("response/evacuations/<int:pk>/", response.evacuation_edit, name="evacuation"),
+    path("response/messages/", response.my_messages, name="messages"),
+    path("response/people/", response.people_list, name="people"),
+    path("response/people/new/", response.person_create, name="person-create"),
+    path("response/people/import/", response.people_import, name="people-import"),
+    path("response/people/<int:pk>/", response.person_detail, name="person"),
+    path("response/people/<int:pk>/edit/", response.person_edit, name="person-edit"),
+    path("response/resources/", response.resources_page, name="resources"),
+    path("response/duty/", response.duty, name="duty"),
+    path("response/duty/log/", response.duty_log_add, name="duty-log"),
+    path("response/duty/shifts/new/", response.shift_create, name="shift-create"),
+    path("response/gauges/", response.gauges, name="gauges"),
+    path("response/gauges/readings/", response.gauge_reading_add, name="gauge-reading"),
+    path("response/gauges/import/", response.gauge_readings_import, name="gauge-import"),
+    path("response/suggestions/<int:pk>/close/", response.alert_close, name="suggestion-close"),
 ]

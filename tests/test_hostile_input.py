@@ -9,6 +9,7 @@ is shown as text wherever it appears (tests/test_hostile_output.py).
 """
 
 import datetime
+import io
 import json
 from dataclasses import dataclass, field
 
@@ -16,15 +17,21 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hazards import services
+from hazards import response, services
+from hazards.imports import pending
 from hazards.imports.tracks import read_drawn_line
 from hazards.models import (
     CitizenReport,
+    Declaration,
     Drill,
     DrillFollowUp,
+    Evacuation,
     EvacuationPlan,
+    Gauge,
     Open311Client,
     Patrol,
+    Responsibility,
+    ResponsiblePerson,
     Tour,
     Village,
     WorkOrder,
@@ -36,7 +43,7 @@ from .test_drills import formset
 
 
 @pytest.fixture
-def world(rivers, cast, settings):
+def world(rivers, cast, settings, checklists):
     """One of everything a form can point at."""
     xth = rivers["xiaotaihou"]
     culvert = make_hazard(xth, 1800, kind="culvert", in_main_channel=True, blockage_pct=60)
@@ -59,6 +66,14 @@ def world(rivers, cast, settings):
     follow_up = DrillFollowUp.objects.create(drill=drill, action="Move the sandbags")
     tour = Tour.objects.create(name="Xiaotaihou", created_by=cast["leader"])
     tour.hazards.set([culvert, pylon])
+    lead = ResponsiblePerson.objects.create(name="Liu", unit="Baimiao village", mobile="13800000101")
+    Responsibility.objects.create(person=lead, role="evacuation", season=response.current_season(), village=baimiao)
+    declaration = services.declaration_declare(
+        declaration=Declaration(warning="orange", response_level=2, scope="district"), user=cast["leader"])
+    gauge = Gauge(code="dam", name="Dam", kind="water_level", river=xth, location=xth.point_at(2000, 30),
+                  warning_level_m=25.5)
+    gauge.full_clean()
+    gauge.save()
     hotline = Open311Client(name="12345 hotline")
     open311_key = hotline.new_key()
     hotline.save()
@@ -67,6 +82,8 @@ def world(rivers, cast, settings):
     report = services.citizen_report_create(client=hotline, report=CitizenReport(
         service_code="dumped_spoil", location=xth.point_at(2600, 5), description="Spoil in the river"))
     return {
+        "declaration": declaration, "action": declaration.actions.first(), "gauge": gauge,
+        "call": declaration.call_outs.get(person=lead), "evacuation": declaration.evacuations.get(village=baimiao),
         "rivers": rivers, "cast": cast, "culvert": culvert, "pylon": pylon, "order": order, "done": done,
         "track": track, "patrol": patrol, "plan": plan, "drill": drill, "follow_up": follow_up, "tour": tour,
         "free_village": Village.objects.exclude(pk=baimiao.pk).filter(evacuation_plan=None).first(),
@@ -144,6 +161,38 @@ def drill_data(w):
     }
 
 
+def counts_data(w):
+    evacuation = Evacuation.objects.get(pk=w["evacuation"].pk)
+    return {"moved": "60", "vulnerable_moved": "5", "to_relatives": "10", "returned": "0", "vehicles": "2",
+            "version": str(evacuation.version)}
+
+
+def person_data(w):
+    return {"name": "Zhou", "unit": "Songzhuang town", "position": "Deputy head", "mobile": "138 0000 1001",
+            "backup_phone": "010-6951 0000", "email": "zhou@example.cn", "trained_on": "2026-04-20", "note": "On call",
+            **formset("places", [{"role": "administrative", "season": str(response.current_season()),
+                                  "hazard": w["pylon"].code}]),
+            "places-1-role": "patrol", "places-1-season": str(response.current_season()),
+            "places-1-river": str(w["rivers"]["chaobai"].pk), "places-1-start_m": "6000", "places-1-end_m": "13000",
+            "places-TOTAL_FORMS": "2"}
+
+
+def people_file_token(w):
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "单位", "手机", "责任人类型", "村庄"])
+    book.active.append(["孙丽", "宋庄镇人民政府", "13800000202", "转移", "师姑庄村"])
+    out = io.BytesIO()
+    book.save(out)
+    return {"token": pending.keep(SimpleUploadedFile("责任人.xlsx", out.getvalue()), w["cast"]["admin"])}
+
+
+def readings_file(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("readings.csv", b"code,time,value\ndam,2026-07-28 20:00,25.1\n")}
 def open311_data(w):
     point = w["rivers"]["xiaotaihou"].point_at(4200, 5)
     return {"api_key": w["open311_key"], "service_code": "illegal_structure", "lat": str(point.y), "long": str(point.x),
@@ -225,6 +274,38 @@ TARGETS = [
     Target("plan a tour", "leader", lambda w: reverse("hazards:tour-create"),
            lambda w: {"name": "Kouzi and Qianying", "note": "Morning", "hazards": [w["culvert"].code, w["pylon"].code]},
            ids=["hazards"], texts=["name", "note"]),
+    # The flood response (issue 11).
+    Target("declare a warning", "leader", lambda w: reverse("hazards:declare"),
+           lambda w: {"warning": "red", "scope": "river", "river": str(w["rivers"]["xiaotaihou"].pk), "note": "Rising"},
+           ids=["warning", "response_level", "scope", "river", "town"], texts=["note"]),
+    Target("tick a checklist action", "leader", lambda w: reverse("hazards:action-tick", args=[w["action"].pk]),
+           lambda w: {"done": "on", "note": "Two teams out"}, texts=["note"]),
+    Target("enter evacuation counts", "admin", lambda w: reverse("hazards:evacuation", args=[w["evacuation"].pk]),
+           counts_data, numbers=["moved", "vulnerable_moved", "to_relatives", "returned", "vehicles", "version"]),
+    Target("enter evacuation counts through a call's link", "engineer",
+           lambda w: reverse("hazards:call-out-evacuation", args=[w["call"].token, w["evacuation"].pk]), counts_data,
+           numbers=["moved", "returned", "version"]),
+    Target("name a responsible person", "admin", lambda w: reverse("hazards:person-create"), person_data,
+           numbers=["places-1-start_m", "places-1-end_m"],
+           ids=["user", "places-0-role", "places-0-season", "places-1-river", "places-0-village", "places-0-work_order"],
+           texts=["name", "unit", "mobile", "backup_phone", "email", "trained_on", "note", "places-0-hazard"]),
+    Target("import responsible persons", "admin", lambda w: reverse("hazards:people-import"), people_file_token,
+           texts=["token"]),
+    Target("record an obstruction owner", "inspector", lambda w: reverse("hazards:hazard-owner", args=[w["culvert"].code]),
+           lambda w: {"name": "A building-materials firm", "contact": "139 0000 0001", "notice_date": "2026-05-01",
+                      "notice_deadline": "2026-05-31", "forced_clearance": "on", "cost_recovered": "12000.50"},
+           numbers=["cost_recovered"], texts=["name", "contact", "notice_date", "notice_deadline", "note"]),
+    Target("plan a duty shift", "leader", lambda w: reverse("hazards:shift-create"),
+           lambda w: {"starts_at": "2026-07-28T08:00", "ends_at": "2026-07-29T08:00",
+                      "leader": str(w["cast"]["leader"].pk), "staff": [str(w["cast"]["inspector"].pk)]},
+           ids=["leader", "staff"], texts=["starts_at", "ends_at"]),
+    Target("add to the duty log", "leader", lambda w: reverse("hazards:duty-log"),
+           lambda w: {"kind": "event", "what": "A call from Baimiao", "handled": "Patrol sent"},
+           ids=["kind"], texts=["what", "handled", "at"]),
+    Target("enter a gauge reading", "inspector", lambda w: reverse("hazards:gauge-reading"),
+           lambda w: {"gauge": str(w["gauge"].pk), "observed_at": "2026-07-28T20:00", "value": "24.8"},
+           ids=["gauge"], numbers=["value"], texts=["observed_at"]),
+    Target("import gauge readings", "inspector", lambda w: reverse("hazards:gauge-import"), readings_file),
 ]
 
 
@@ -317,6 +398,8 @@ QUERIES = {  # GET endpoints and the query parameters they read
     "hazards:ogc-item collection=hazards,feature_id=XTH-001": ["f"],
     "hazards:citizen-reports": ["show"],
     "hazards:readiness": ["river"],
+    "hazards:declare": ["alert"],
+    "hazards:response": ["river"],
 }
 QUERY_VALUES = hostile.IDS + hostile.NUMBERS + hostile.BBOXES + hostile.TEXT_REFUSED[1:] + hostile.TEXT_ESCAPED
 

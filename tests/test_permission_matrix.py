@@ -24,18 +24,26 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from hazards import services
+from hazards import response, services
 from hazards.models import (
     ApiToken,
     CitizenReport,
+    Declaration,
+    Depot,
     Drill,
     DrillFollowUp,
+    DutyShift,
     EvacuationPlan,
+    Gauge,
+    GaugeReading,
     HazardPhoto,
     ImportRecord,
     Job,
     Open311Client,
     Patrol,
+    RescueTeam,
+    Responsibility,
+    ResponsiblePerson,
     Tour,
     Village,
     WorkOrder,
@@ -117,7 +125,7 @@ def test_every_row_is_used_by_some_url():
 # The fixture world: one of each object a URL can name, owned as the matrix's header says.
 
 @pytest.fixture
-def world(rivers, cast):
+def world(rivers, cast, checklists):
     hazard = make_hazard(rivers["xiaotaihou"], 1800, kind="culvert", in_main_channel=True, blockage_pct=60)
     photo = HazardPhoto.from_upload(jpeg(), cast["inspector"], hazard=hazard)
     order = WorkOrder.objects.create(title="Enlarge the culvert", kind="enlarge_culvert", hazard=hazard)
@@ -156,12 +164,37 @@ def world(rivers, cast):
     # One task result in the database backend's table, as its worker would keep it.
     DBTaskResult.objects.create(args_kwargs={"args": [job.pk], "kwargs": {}}, task_path="hazards.jobs.run_job",
                                 backend_name="default", run_after=get_date_max())
-    return {
+    response = respond(cast, hazard, village)
+    return {**response,
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg", "job": job.pk,
         "apitoken": token.pk, "report": report.pk, "collection": "hazards", "ext": "json", "service": "dumped_spoil",
     }
+
+
+def respond(cast, hazard, village):
+    """The flood response's objects: a person leading Baimiao's evacuation, a depot, a team, a gauge whose reading
+    suggests a warning, a shift that has ended (no one is on duty), and a district orange warning that called them."""
+    person = ResponsiblePerson.objects.create(name="Liu", unit="Baimiao village", mobile="13800000101",
+                                              email="liu@example.cn")
+    Responsibility.objects.create(person=person, role="evacuation", season=response.current_season(), village=village)
+    Depot.objects.create(name="Songzhuang depot", location=hazard.location, keeper="Yang")
+    team = RescueTeam.objects.create(name="Songzhuang team", size=40, base=hazard.location, contact="Yang")
+    team.hazards.add(hazard)
+    gauge = Gauge(code="suzhuang", name="Suzhuang dam", kind="water_level", river=hazard.river,
+                  location=hazard.location, warning_level_m=25.5)
+    gauge.full_clean()
+    gauge.save()
+    alert = services.gauge_reading_record(reading=GaugeReading(gauge=gauge, observed_at=timezone.now(), value=26))
+    now = timezone.now()
+    DutyShift.objects.create(starts_at=now - timezone.timedelta(days=2), ends_at=now - timezone.timedelta(days=1),
+                             leader=cast["leader"])
+    declaration = services.declaration_declare(
+        declaration=Declaration(warning="orange", response_level=2, scope="district"), user=cast["leader"])
+    return {"declaration": declaration.pk, "action": declaration.actions.first().pk, "person": person.pk,
+            "call": declaration.call_outs.get(person=person).token, "alert": alert.pk,
+            "evacuation": declaration.evacuations.get(village=village).pk}
 
 
 def route_kwargs(url):

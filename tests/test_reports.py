@@ -169,8 +169,9 @@ def test_the_pdf_data_takes_as_many_queries_for_many_stops_as_for_few(register, 
         add_photo(hazard, cast["inspector"])
     assert queries("river=chaobai") == few  # 6 stops, photos, works, engineers, notes
     # The filter's river; hazards, photos, orders, engineers, notes; rivers, towns, villages for the map;
-    # rivers, villages, plans, drills and their villages, severe hazards for the villages at risk.
-    assert few == 14
+    # rivers, villages, plans, drills and their villages, severe hazards, responsible persons for the villages at
+    # risk; responsible persons, depots and rescue teams for the stops.
+    assert few == 18
 
 
 def test_a_filter_that_makes_no_sense_is_named_in_a_400(client_as, register):

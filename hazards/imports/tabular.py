@@ -20,12 +20,12 @@ HEADER_SEARCH_ROWS = 20
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 reads GBK and GB2312, which Excel in China writes
 
 
-def find_header(rows, name):
-    """(index, headers) of the header row among the first rows: the first with two known column names,
+def find_header(rows, name, match=match_header):
+    """(index, headers) of the header row among the first rows: the first with two column names `match` knows,
     else the first row with two cells filled, for the user to map by hand."""
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         headers = [_text(cell) for cell in cells]
-        if sum(1 for header in headers if header and match_header(header)) >= 2:
+        if sum(1 for header in headers if header and match(header)) >= 2:
             return index, headers
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         headers = [_text(cell) for cell in cells]
@@ -40,10 +40,10 @@ def _text(value):
     return "" if value is None else str(value).strip()
 
 
-def _rows_to_table(numbered_rows, name):
+def _rows_to_table(numbered_rows, name, match=match_header):
     """Table from [(row number, [cells])] with the header found among them; blank rows are dropped."""
     cells_only = [cells for _, cells in numbered_rows[:HEADER_SEARCH_ROWS]]
-    index, headers = find_header(cells_only, name)
+    index, headers = find_header(cells_only, name, match)
     headers = [header or f"({_('column')} {n + 1})" for n, header in enumerate(headers)]
     rows = []
     for number, cells in numbered_rows[index + 1:]:
@@ -55,7 +55,7 @@ def _rows_to_table(numbered_rows, name):
     return Table(headers=headers, rows=rows, header_row=numbered_rows[index][0])
 
 
-def read_csv(upload):
+def read_csv(upload, match=match_header):
     """A CSV file in UTF-8 (with or without BOM) or GBK/GB18030; lines that decode in neither are bad rows."""
     data = upload.path.read_bytes()
     text, bad_lines = _decode(data, upload.name)
@@ -66,7 +66,7 @@ def read_csv(upload):
     except csv.Error as error:
         raise FileRefused(_("%(name)s is not a CSV file we can read (line %(line)s: %(detail)s).")
                           % {"name": upload.name, "line": reader.line_num, "detail": error})
-    table = _rows_to_table(numbered, upload.name)
+    table = _rows_to_table(numbered, upload.name, match)
     for row in table.rows:
         if row.number in bad_lines:
             row.problems.append(("", _("This line is not valid UTF-8 or GBK text (bad encoding).")))
@@ -97,7 +97,7 @@ def _decodes(line, encoding):
         return False
 
 
-def read_xlsx(upload):
+def read_xlsx(upload, match=match_header):
     """The first sheet with a recognised header row; percentages as Excel shows them (0.3 formatted as 30 %)."""
     try:
         with warnings.catch_warnings():
@@ -110,7 +110,7 @@ def read_xlsx(upload):
         refusal = None
         for sheet in book.worksheets:
             try:
-                return _rows_to_table(_sheet_rows(sheet, upload.name), upload.name)
+                return _rows_to_table(_sheet_rows(sheet, upload.name), upload.name, match)
             except FileRefused as error:
                 refusal = refusal or error
         raise refusal or FileRefused(_("%(name)s has no sheets.") % {"name": upload.name})

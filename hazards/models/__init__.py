@@ -1,7 +1,10 @@
-"""The models, by concern: places, the hazard register, clearance works, readiness, tours, keys, citizen reports."""
+"""The models, by concern: places, the hazard register, clearance works, readiness, tours, keys, citizen reports,
+background jobs, the flood response."""
 
 from .access import ApiToken, Open311Client  # noqa: F401
 from .citizen import CitizenReport  # noqa: F401
+from .duty import DutyLogEntry, DutyShift  # noqa: F401
+from .gauges import Gauge, GaugeAlert, GaugeReading  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
@@ -24,6 +27,23 @@ from .register import (  # noqa: F401
     derive_places,
     nearest_river,
     photo_path,
+)
+from .resources import Depot, DepotItem, RescueTeam, TeamStretch  # noqa: F401
+from .response import (  # noqa: F401
+    LEVEL_FOR_WARNING,
+    WARNING_RANK,
+    CallOut,
+    ChecklistItem,
+    Declaration,
+    DeclarationAction,
+    Evacuation,
+    Notice,
+    ObstructionOwner,
+    ResponseLevel,
+    Responsibility,
+    ResponsiblePerson,
+    ShelterOccupancy,
+    WarningLevel,
 )
 from .tours import Tour  # noqa: F401
 from .transfer import ImportRecord  # noqa: F401

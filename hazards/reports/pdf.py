@@ -34,6 +34,7 @@ from PIL import Image, ImageOps
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from .. import roles
 from . import cache, fonts, workers
 from .fetcher import FONT_URL, GENERATED_URL, LocalFetcher
 from .overview_map import overview_svg
@@ -107,9 +108,11 @@ def page_count(stop_count):
     return 1 + summary + math.ceil(stop_count / STOPS_PER_PAGE)
 
 
-def common_context(selection):
+def common_context(selection, user=None):
     return {
         "selection": selection,
+        # Phones only for those allowed to see them (roles.may_see_phones); a list made for no one shows none.
+        "show_phones": user is not None and roles.may_see_phones(user),
         "generated_at": timezone.localtime(selection.generated_at),
         "font_url": FONT_URL + fonts.cut_font_path().name,
         "font_family": css_string(fonts.FAMILY),
@@ -127,7 +130,7 @@ def parts(selection, user=None):
     Pages carry no header, footer or page number: stamp() adds them to the joined list.
     """
     stops = selection.stops
-    common = common_context(selection)
+    common = common_context(selection, user)
 
     def render(template, **context):
         return render_to_string(f"reports/{template}", {**common, **context})

@@ -20,6 +20,7 @@ from .. import season
 from ..filters import HazardFilter, filter_errors
 from ..models import DRIVING_ORDER, Hazard, HazardPhoto, ProgressUpdate, River, WorkOrder
 from ..readiness import villages_at_risk_from
+from ..response import People, Resources, hazard_people
 
 
 def joined(names):
@@ -54,6 +55,11 @@ class Stop:
     photo: HazardPhoto | None  # the latest photo of the hazard
     overdue: bool
     villages_at_risk: list = ()  # [(readiness, metres downstream)], nearest first
+    people: list = ()  # its responsible persons for the season (Responsibility), by role
+    missing: list = ()  # the roles it needs and lacks, as labels
+    depot: object = None  # the nearest materials depot, and how far it is
+    depot_m: float | None = None
+    team: object = None  # the rescue team assigned to it or its stretch
     qr_url: str = ""  # where the PDF finds the stop's QR code (set by the renderer)
 
     @property
@@ -156,8 +162,12 @@ def select(params, *, tour=None, max_stops=None):
         raise SelectionTooLarge(filterset.qs.count(), max_stops)
     stops = [make_stop(number, hazard) for number, hazard in enumerate(hazards, start=1)]
     at_risk = villages_at_risk_from(hazards)
+    people, resources = People.load(), Resources.load()
     for stop in stops:
         stop.villages_at_risk = at_risk[stop.hazard.pk]
+        stop.people, stop.missing = hazard_people(stop.hazard, people)
+        stop.depot, stop.depot_m = resources.nearest_depot(stop.hazard)
+        stop.team = resources.team_for(stop.hazard)
     return Selection(
         stops=stops,
         filters=describe_filters(filterset, tour=tour, codes=codes),

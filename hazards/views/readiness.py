@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import geo, readiness, roles, services
+from .. import geo, readiness, response, roles, services
 from ..filters import query_id
 from ..forms.readiness import (
     DrillForm,
@@ -302,8 +302,11 @@ def readiness_table(request):
     river = River.objects.filter(code=request.GET.get("river")).first() if request.GET.get("river") else None
     rows = readiness.village_readiness(river=river)
     window_start, season_start = season_in_view()
+    hazards_missing = response.hazards_missing_people(river=river)
     return render(request, "readiness/readiness_table.html", {
         "rows": rows, "rivers": River.objects.all(), "river": river,
+        "hazards_missing": hazards_missing, "season_year": season_start.year,
+        "missing_people": sum(bool(r.missing_people) for r in rows) + len(hazards_missing),
         "flagged": sum(r.flagged for r in rows), "not_ready": sum(not r.ready for r in rows),
         "season_start": season_start, "window_start": window_start,
         "distance_m": settings.READINESS_RIVER_DISTANCE_M, "downstream_m": settings.AT_RISK_DOWNSTREAM_M,

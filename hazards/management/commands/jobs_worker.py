@@ -19,6 +19,8 @@ class Command(BaseCommand):
                          batch=burst, verbosity=verbosity)
         elif settings.JOBS_BACKEND == "rq":
             # RQ forks a work horse for each job: a job that runs out of memory takes only itself down.
-            call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst, verbosity=verbosity)
+            # With its scheduler: the response's timers are deferred to each call's deadline (run_after).
+            call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst, verbosity=verbosity,
+                         with_scheduler=True)
         else:
             raise CommandError(f"JOBS_BACKEND={settings.JOBS_BACKEND} runs jobs in the request: there is no worker.")

@@ -97,6 +97,7 @@ class Command(BaseCommand):
             created = self.load_hazards(users["inspector"])
             orders = self.load_orders(users)
         call_command("load_demo_readiness", stdout=self.stdout)
+        call_command("load_demo_response", stdout=self.stdout)
         self.stdout.write(f"Demo data: {len(users)} users, {created} new hazards, {orders} new work orders.")
 
     def load_users(self):
