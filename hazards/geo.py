@@ -182,6 +182,21 @@ def point_at(centerline, chainage_m, offset_m=0.0, bank="left"):
     return from_metric(foot)
 
 
+def points_at_xy(centerline, chainages, offsets, signs):
+    """point_at for many points at once: (n, 2) metric coordinates at these chainages, `offsets` metres
+    to the left bank (sign 1) or the right bank (sign -1)."""
+    line = metric_line(centerline)
+    chainages = np.clip(np.asarray(chainages, dtype=float), 0.0, line.length)
+    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(chainages + 1.0, line.length)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(chainages - 1.0, 0.0)))
+    dx, dy = (ahead - behind).T
+    norm = np.hypot(dx, dy)
+    # The left normal of (dx, dy) is (-dy, dx).
+    shift = np.asarray(signs, dtype=float) * np.asarray(offsets, dtype=float) / norm
+    return np.column_stack([feet[:, 0] - shift * dy, feet[:, 1] + shift * dx])
+
+
 def reach(centerline, start_m, end_m):
     """The stretch of a centerline between two chainages, as a WGS84 line.
 
