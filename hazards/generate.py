@@ -254,7 +254,7 @@ def _chunk(size, rng, rivers, numbers, staff, files, now, counts):
         hazard.code = generated_code(river.code_prefix, numbers[river.pk])
         numbers[river.pk] += 1
         place = hazard.village.name_zh if hazard.village_id else river.name_zh
-        hazard.title = f"{place}{TITLES[hazard.kind]}"
+        hazard.title = f"{place}段{TITLES[hazard.kind]}"
         hazard.description = f"{river.name_zh}{hazard.chainage}处{TITLES[hazard.kind]}，压缩行洪断面约{hazard.blockage_pct:.0f}%。"
         hazard.responsible_unit = (hazard.town.name_zh if hazard.town_id else "") + UNITS[i % len(UNITS)]
         story, _share, steps = STORIES[stories[i]]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import readiness, register, reports, transfer, works
+from .views import readiness, register, reports, tiles, transfer, works
 
 app_name = "hazards"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/district/", api.district, name="api-district"),
     path("api/work-orders/", api.work_orders, name="api-work-orders"),
     path("api/work-orders/<int:pk>/progress/", api.work_order_progress, name="api-work-order-progress"),
+    path("tiles/hazards/<int:z>/<int:x>/<int:y>.pbf", tiles.hazard_tile_mvt, name="tiles-mvt"),
+    path("tiles/hazards/<int:z>/<int:x>/<int:y>.geojson", tiles.hazard_tile_geojson, name="tiles-geojson"),
     path("api/coverage/", api.coverage, name="api-coverage"),
     path("api/plans/", api.plans, name="api-plans"),
     path("patrols/", readiness.patrol_list, name="patrols"),

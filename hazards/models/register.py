@@ -118,7 +118,12 @@ class Hazard(Versioned):
         ordering = DRIVING_ORDER
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
-        indexes = [models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"])]
+        # One for every filter and sort of the list, the map and the API (hazards/filters.py); the
+        # location's spatial index comes with the field.
+        indexes = [
+            models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"]),
+            models.Index(fields=["status"]), models.Index(fields=["kind"]), models.Index(fields=["updated_at"]),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}"

@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from .. import roles, services
+from .. import roles, services, tiles
 from ..filters import HazardFilter
 from ..forms import HazardForm
 from ..history import history_of
 from ..models import DRIVING_ORDER, Hazard
 from ..roles import role_required
+
+PAGE_SIZE = 50
 
 SORTS = {
     "chainage": DRIVING_ORDER,
@@ -36,6 +38,7 @@ def map_config(**extra):
         "districtUrl": reverse("hazards:api-district"),
         "hazardsUrl": reverse("hazards:api-hazards"),
         "workOrdersUrl": reverse("hazards:api-work-orders"),
+        "hazardLayer": tiles.map_layer_config(),
         "risks": [
             {"level": level, "label": str(label), "colour": Hazard.RISK_COLOURS[level]}
             for level, label in Hazard.RiskLevel.choices
@@ -47,6 +50,8 @@ def map_config(**extra):
             "count": _("%(n)s hazards shown"),
             "noBasemap": _("Basemap unavailable offline: rivers and hazards are still shown."),
             "failed": _("Could not load hazards:"),
+            "loadingOne": _("loading…"),
+            "tileFailed": _("part of the map did not load; move the map to try again."),
             "open": _("Open"),
             "approximate": _("approximate line"),
             "locating": _("Finding your position…"),
@@ -74,14 +79,19 @@ def hazard_list(request):
     filterset = HazardFilter(request.GET, queryset=Hazard.objects.select_related("river", "town", "village"))
     sort = request.GET.get("sort", "chainage")
     hazards = filterset.qs.alias(risk_rank=Hazard.risk_rank_expression()).order_by(*SORTS.get(sort, SORTS["chainage"]))
-    page = Paginator(hazards, 50).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    for key in ("page", "sort"):
-        filters.pop(key, None)
+    page = Paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "hazards/hazard_list.html", {
         "filter": filterset, "page": page, "sort": sort, "sort_columns": sort_columns(),
-        "filter_query": filters.urlencode() + "&" if filters else "",
+        "filter_query": query_without(request.GET, "page", "sort"),
     })
+
+
+def query_without(params, *names):
+    """The query string without these parameters, ready for another to be appended ("a=1&" or "")."""
+    filters = params.copy()
+    for name in names:
+        filters.pop(name, None)
+    return filters.urlencode() + "&" if filters else ""
 
 
 @role_required()

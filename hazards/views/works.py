@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from ..forms.works import AcceptanceForm, ProgressForm, WorkOrderForm
 from ..history import history_of
 from ..models import Hazard, WorkOrder
 from ..roles import role_required
-from .register import map_config
+from .register import PAGE_SIZE, map_config, query_without
 
 ORDER_RELATED = ("hazard", "hazard__river", "river")
 
@@ -53,8 +54,10 @@ def my_orders(request):
 @role_required()
 def order_list(request):
     filterset = WorkOrderFilter(request.GET, queryset=orders_for_list())
+    orders = filterset.qs if filterset.is_valid() else WorkOrder.objects.none()
     return render(request, "works/order_list.html", {
-        "filter": filterset, "orders": filterset.qs if filterset.is_valid() else WorkOrder.objects.none(),
+        "filter": filterset, "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filter_query": query_without(request.GET, "page"),
         "can_create": roles.has_role(request.user, roles.ADMIN),
     })
 
