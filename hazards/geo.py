@@ -197,6 +197,27 @@ def points_at_xy(centerline, chainages, offsets, signs):
     return np.column_stack([feet[:, 0] - shift * dy, feet[:, 1] + shift * dx])
 
 
+# Map tiles (tiles.py) find hazards by their Web Mercator pixel at zoom 22: the world is
+# 2**30 pixels wide there (256-pixel tiles), a few centimetres each, within a 32-bit integer.
+WEB_PIXELS = 2 ** 30
+WEB_MAX_LATITUDE = 85.0511287798066
+
+
+def web_pixels_xy(lonlat):
+    """(n, 2) longitudes and latitudes (WGS84) as integer Web Mercator pixels at zoom 22, x east and y south,
+    as Leaflet projects them."""
+    lon, lat = np.asarray(lonlat, dtype=float).reshape(-1, 2).T
+    lat = np.radians(np.clip(lat, -WEB_MAX_LATITUDE, WEB_MAX_LATITUDE))
+    x = (lon + 180.0) / 360.0 * WEB_PIXELS
+    y = (1.0 - np.log(np.tan(lat) + 1.0 / np.cos(lat)) / np.pi) / 2.0 * WEB_PIXELS
+    return np.clip(np.floor(np.column_stack([x, y])), 0, WEB_PIXELS - 1).astype(np.int64)
+
+
+def lonlat_of_web_pixel(x, y):
+    """The longitude and latitude of a Web Mercator pixel at zoom 22 (fractions allowed: a cluster's mean)."""
+    return x / WEB_PIXELS * 360.0 - 180.0, math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * y / WEB_PIXELS))))
+
+
 def reach(centerline, start_m, end_m):
     """The stretch of a centerline between two chainages, as a WGS84 line.
 

@@ -20,21 +20,20 @@ date alone).
 
 import hashlib
 import json
-import math
 import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
-from django.db.models import Avg, Count, FloatField, Func, Max, Min
-from django.db.models.functions import Cos, Floor, Ln, Pi, Radians, Tan
+from django.db.models import Avg, Count, F, Max, Min
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from .filters import HazardFilter, filter_errors, in_bbox
+from . import geo
+from .filters import HazardFilter, filter_errors
 from .models import Hazard, WorkOrder
 
 POINTS_ZOOM = 16  # from this zoom on, every hazard is its own marker
@@ -76,67 +75,45 @@ def _changed(sender, **kwargs):
     hazards_changed()
 
 
-def tile_bounds(z, x, y):
-    """(west, south, east, north) of a tile in degrees."""
-    n = 2 ** z
-
-    def lat(row):
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
-
-    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
-
-
 def check_tile(z, x, y):
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
         raise Http404("No such tile.")
 
 
-class _X(Func):
-    function = "ST_X"
-    output_field = FloatField()
+def _span(z):
+    """How many of geo.WEB_PIXELS (zoom 22 pixels) a tile at zoom z spans."""
+    return geo.WEB_PIXELS >> z
 
 
-class _Y(Func):
-    function = "ST_Y"
-    output_field = FloatField()
-
-
-def _cell_columns(z):
-    """The column and row of each hazard's cell at zoom z, counted from the world's north-west corner."""
-    cells = 256 * 2 ** z / CELL_PX
-    lat = Radians(_Y("location"))
-    column = Floor((_X("location") + 180.0) / 360.0 * cells)
-    # Web Mercator's y: ln(tan(lat) + sec(lat)), as Leaflet projects.
-    row = Floor((1.0 - Ln(Tan(lat) + 1.0 / Cos(lat)) / Pi()) / 2.0 * cells)
-    return column, row
+def _in_tile(queryset, z, x, y, margin_px=0):
+    """The hazards in a tile (and up to margin_px around it), through the map_x, map_y index: a
+    hazard on the line between two tiles is in the one to its south-east, never in both."""
+    span = _span(z)
+    margin = span * margin_px // 256
+    return queryset.filter(map_x__gte=x * span - margin, map_x__lt=(x + 1) * span + margin,
+                           map_y__gte=y * span - margin, map_y__lt=(y + 1) * span + margin)
 
 
 def clusters(queryset, z, x, y):
-    """The hazards of a tile gathered by cell: {lon, lat, count, risk, code (for a cell of one)}, as a query."""
-    per_tile = 256 // CELL_PX
-    column, row = _cell_columns(z)
+    """The hazards of a tile gathered by cell of CELL_PX pixels: {cx, cy, count, mx, my (mean pixel), rank, code}.
+
+    Integer division of the stored pixels: the query reads only the covering
+    index (hazard_map_tile_idx) when no filter asks for more.
+    """
+    cell = _span(z) * CELL_PX // 256
     return (
-        in_bbox(queryset, tile_bounds(z, x, y))
-        .annotate(cx=column, cy=row)
-        .filter(cx__gte=x * per_tile, cx__lt=(x + 1) * per_tile, cy__gte=y * per_tile, cy__lt=(y + 1) * per_tile)
+        _in_tile(queryset, z, x, y)
+        .annotate(cx=F("map_x") / cell, cy=F("map_y") / cell)
         .order_by()
         .values("cx", "cy")
-        .annotate(count=Count("pk"), lon=Avg(_X("location")), lat=Avg(_Y("location")),
-                  rank=Max(Hazard.risk_rank_expression()), code=Min("code"))
+        .annotate(count=Count("*"), mx=Avg("map_x"), my=Avg("map_y"), rank=Max(Hazard.risk_rank_expression()),
+                  code=Min("code"))
     )
 
 
 def points(queryset, z, x, y, margin_px=0):
-    """Every hazard of a tile (and up to margin_px around it), with only what a marker needs."""
-    west, south, east, north = tile_bounds(z, x, y)
-    dx, dy = (east - west) * margin_px / 256, (north - south) * margin_px / 256
-    rows = in_bbox(queryset, (west - dx, south - dy, east + dx, north + dy))
-    if not margin_px:  # each hazard in exactly one tile: the one its cell lies in
-        column, row = _cell_columns(z)
-        per_tile = 256 // CELL_PX
-        rows = rows.annotate(cx=column, cy=row).filter(
-            cx__gte=x * per_tile, cx__lt=(x + 1) * per_tile, cy__gte=y * per_tile, cy__lt=(y + 1) * per_tile)
-    return rows.order_by().values("code", "risk_level", lon=_X("location"), lat=_Y("location"))
+    """Every hazard of a tile, with only what its marker needs: code, risk and pixel."""
+    return _in_tile(queryset, z, x, y, margin_px).order_by().values("code", "risk_level", "map_x", "map_y")
 
 
 def geojson_tile(queryset, z, x, y):
@@ -144,40 +121,45 @@ def geojson_tile(queryset, z, x, y):
     features = []
     if z >= POINTS_ZOOM:
         for row in points(queryset, z, x, y):
-            features.append(_point(row["lon"], row["lat"], {"count": 1, "risk": row["risk_level"], "code": row["code"]}))
+            features.append(_point(row["map_x"], row["map_y"], {"count": 1, "risk": row["risk_level"], "code": row["code"]}))
     else:
         for cell in clusters(queryset, z, x, y):
             properties = {"count": cell["count"], "risk": RISKS[cell["rank"]]}
             if cell["count"] == 1:
                 properties["code"] = cell["code"]
-            features.append(_point(cell["lon"], cell["lat"], properties))
+            features.append(_point(cell["mx"], cell["my"], properties))
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
-def _point(lon, lat, properties):
+def _point(map_x, map_y, properties):
+    lon, lat = geo.lonlat_of_web_pixel(float(map_x) + 0.5, float(map_y) + 0.5)
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "properties": properties}
 
 
 def mvt_tile(queryset, z, x, y):
-    """A tile as a Mapbox vector tile (PostGIS: ST_AsMVT), layer "hazards", the GeoJSON tile's properties."""
+    """A tile as a Mapbox vector tile (ST_AsMVT), layer "hazards", with the GeoJSON tile's properties.
+
+    Positions go in already in the tile's own units (EXTENT across, y down,
+    as ST_AsMVTGeom would make them), from the stored pixels.
+    """
+    span = _span(z)
     if z >= POINTS_ZOOM:
-        rows = points(queryset, z, x, y, margin_px=BUFFER_PX)
-        inner, params = rows.query.sql_with_params()
-        select = ("SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), 3857), "
-                  "ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom, 1 AS count, r.risk_level AS risk, r.code AS code "
-                  f"FROM ({inner}) r")
+        inner, params = points(queryset, z, x, y, margin_px=BUFFER_PX).query.sql_with_params()
+        columns = "r.map_x AS px, r.map_y AS py, 1 AS count, r.risk_level AS risk, r.code AS code"
     else:
-        cells = clusters(queryset, z, x, y)
-        inner, params = cells.query.sql_with_params()
+        inner, params = clusters(queryset, z, x, y).query.sql_with_params()
         ranks = " ".join(f"WHEN {rank} THEN '{level}'" for rank, level in RISKS.items())
-        select = ("SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), 3857), "
-                  "ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom, c.count AS count, "
-                  f"CASE c.rank {ranks} END AS risk, CASE WHEN c.count = 1 THEN c.code END AS code FROM ({inner}) c")
-    sql = f"SELECT ST_AsMVT(t, 'hazards', {EXTENT}, 'geom') FROM ({select}) t"
-    buffer = EXTENT * BUFFER_PX // 256
+        columns = (f"r.mx AS px, r.my AS py, r.count AS count, CASE r.rank {ranks} END AS risk, "
+                   "CASE WHEN r.count = 1 THEN r.code END AS code")
+    scale = EXTENT / span
+    sql = (
+        f"SELECT ST_AsMVT(t, 'hazards', {EXTENT}, 'geom') FROM ("
+        f"SELECT ST_MakePoint(round((q.px - %s) * %s), round((q.py - %s) * %s)) AS geom, q.count, q.risk, q.code "
+        f"FROM (SELECT {columns} FROM ({inner}) r) q) t"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [z, x, y, EXTENT, buffer, *params])
+        cursor.execute(sql, [x * span, scale, y * span, scale, *params])
         return bytes(cursor.fetchone()[0] or b"")
 
 

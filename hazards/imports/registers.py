@@ -37,7 +37,7 @@ READERS = {
 # What an import sets on a hazard; everything else is derived (Hazard.save) or kept.
 IMPORTED_FIELDS = ("title", "river", "location", "kind", "in_main_channel", "blockage_pct", "risk_override",
                    "risk_override_reason", "status", "responsible_unit", "description", "interim_measure")
-DERIVED_FIELDS = ("chainage_m", "offset_m", "bank", "risk_level", "village", "town")
+DERIVED_FIELDS = ("chainage_m", "offset_m", "bank", "risk_level", "village", "town", "map_x", "map_y")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 CHAINAGE = re.compile(r"^\s*[Kk]\s*(\d+)\s*\+\s*(\d+(?:\.\d+)?)\s*$")
 BATCH = 1000
