@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from . import geo, photos, season
+from . import geo, photos, season, tiles
 from .models import (
     Acceptance,
     AcceptancePhoto,
@@ -156,6 +156,7 @@ def generate(n, *, seed=1, progress=lambda text: None):
             progress(f"{done:,} of {n:,} hazards")
         with transaction.atomic():
             _patrols(max(1, n // 200), rng, rivers, staff, now, counts)
+            tiles.hazards_changed()  # bulk writes send no signals
     return counts
 
 
