@@ -50,7 +50,8 @@ CHUNK = 10_000  # hazards built and written at once (bounded memory, whatever N)
 BATCH = 2_000  # rows a bulk INSERT
 YEARS = 3  # how far back the generated history goes
 PHOTOS = 6  # distinct photo files, shared by every photo row
-ENGINEERS, INSPECTORS = 24, 12  # generated staff (no password: they cannot log in)
+# Generated staff (no password: they cannot log in), more for more hazards: at most ~1,000 orders an engineer.
+ENGINEERS, INSPECTORS = 24, 12
 
 # How a district's register looks (the demo's and the inspection reports' mix): kind, share,
 # share in the main channel, typical blockage (beta distribution a, b; scaled to 0-60 %).
@@ -138,7 +139,7 @@ def generate(n, *, seed=1, progress=lambda text: None):
     """Add n generated hazards and all that goes with them; returns what was written."""
     rng = np.random.default_rng(seed)
     counts = Counts()
-    staff = _staff()
+    staff = _staff(n)
     files = _photo_files()
     rivers = list(River.objects.all())
     if not rivers:
@@ -157,19 +158,20 @@ def generate(n, *, seed=1, progress=lambda text: None):
         with transaction.atomic():
             _patrols(max(1, n // 200), rng, rivers, staff, now, counts)
             tiles.hazards_changed()  # bulk writes send no signals
+            tiles.hazards_changed("orders")
     return counts
 
 
-def _staff():
+def _staff(n):
     """Engineers and inspectors to assign: the demo's, if loaded, and generated ones who cannot log in."""
     pools = {}
-    for role, count in (("engineer", ENGINEERS), ("inspector", INSPECTORS)):
+    for role, count in (("engineer", max(ENGINEERS, n // 1000)), ("inspector", max(INSPECTORS, n // 2000))):
         group = Group.objects.get_or_create(name=role)[0]
-        names = [f"gen-{role}-{i:02d}" for i in range(1, count + 1)]
+        names = [f"gen-{role}-{i:03d}" for i in range(1, count + 1)]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
         for name in names:
             if name not in existing:
-                user = User(username=name, first_name=f"{'工程师' if role == 'engineer' else '巡查员'} {name[-2:]}")
+                user = User(username=name, first_name=f"{'工程师' if role == 'engineer' else '巡查员'} {name[-3:]}")
                 user.set_unusable_password()
                 user.save()
                 user.groups.add(group)

@@ -13,9 +13,10 @@ code and risk: the popup asks /api/hazards/<code>/ when it opens.
   (`.geojson`).
 
 Tiles are cached (the "tiles" cache) under a generation that changes after
-every committed change to a hazard or a work order (signals here; writers in
-bulk call hazards_changed), and under the day (overdue orders change with the
-date alone).
+every committed change to a hazard (signals here; writers in bulk call
+hazards_changed); tiles filtered by overdue orders also under the work
+orders' generation and the day (an order becomes overdue with the date
+alone).
 """
 
 import hashlib
@@ -42,7 +43,7 @@ MAX_ZOOM = 22
 EXTENT = 4096  # vector tile units across a tile
 BUFFER_PX = 12  # markers this close to a vector tile's edge are drawn in its neighbour too (no half circles)
 MVT = "application/vnd.mapbox-vector-tile"
-GENERATION_KEY = "hazard-tiles-generation"
+GENERATIONS = {"hazards": "hazard-tiles-generation", "orders": "hazard-tiles-orders-generation"}
 RISKS = {rank: level for level, rank in Hazard.RISK_RANK.items()}
 
 
@@ -50,29 +51,35 @@ def tile_cache():
     return caches["tiles"]
 
 
-def generation():
-    """The current generation of hazard data; a new one after each change."""
-    value = tile_cache().get(GENERATION_KEY)
+def generation(of="hazards"):
+    """The current generation of the hazards (or of the work orders); a new one after each change."""
+    key = GENERATIONS[of]
+    value = tile_cache().get(key)
     if value is None:
-        value = uuid.uuid4().hex
-        tile_cache().add(GENERATION_KEY, value, timeout=None)
-        value = tile_cache().get(GENERATION_KEY, value)
+        tile_cache().add(key, uuid.uuid4().hex, timeout=None)
+        value = tile_cache().get(key)
     return value
 
 
-def hazards_changed():
-    """Make every cached tile stale, once the transaction that changed hazards has committed.
+def hazards_changed(of="hazards"):
+    """Make the cached tiles stale once the transaction that changed hazards (or work orders) has committed.
 
     A random value rather than a counter: two processes bumping at once can
-    never both write the same number and lose a change.
+    never both write the same number and lose a change. Work orders matter
+    only to tiles filtered by overdue orders: progress reported all day long
+    leaves the other tiles cached.
     """
-    transaction.on_commit(lambda: tile_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))
+    transaction.on_commit(lambda: tile_cache().set(GENERATIONS[of], uuid.uuid4().hex, timeout=None))
 
 
 @receiver([post_save, post_delete], sender=Hazard)
-@receiver([post_save, post_delete], sender=WorkOrder)
-def _changed(sender, **kwargs):
+def _hazard_changed(sender, **kwargs):
     hazards_changed()
+
+
+@receiver([post_save, post_delete], sender=WorkOrder)
+def _order_changed(sender, **kwargs):
+    hazards_changed("orders")
 
 
 def check_tile(z, x, y):
@@ -172,7 +179,8 @@ def _cache_key(fmt, z, x, y, filterset):
     filters = urlencode(sorted((name, str(value)) for name, value in filterset.form.cleaned_data.items()
                                if value not in (None, "", [])), doseq=True)
     digest = hashlib.sha256(filters.encode()).hexdigest()[:24]
-    return f"hazard-tile:{generation()}:{timezone.localdate()}:{fmt}:{z}/{x}/{y}:{digest}"
+    orders = generation("orders") if filterset.form.cleaned_data.get("overdue") is not None else "-"
+    return f"hazard-tile:{generation()}:{orders}:{timezone.localdate()}:{fmt}:{z}/{x}/{y}:{digest}"
 
 
 def tile_response(request, fmt, z, x, y):
