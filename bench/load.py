@@ -109,6 +109,18 @@ def server_env(connection):
     return env
 
 
+def warm_up(port, plan):
+    """A few requests of each kind for every worker first: a server that has been up a while has its
+    templates compiled and its translations loaded (the first page of a new worker takes over a second)."""
+    reader = plan["readers"][0]
+    paths = ["/", "/hazards/", "/hazards/?sort=risk", f"/api/hazards/{plan['codes'][0]}/", f"/hazards/{plan['codes'][0]}/",
+             "/tiles/hazards/{}/{}/{}.{}".format(*plan["tiles"][0], plan["tile_format"]), "/work-orders/mine/"]
+    for _ in range(3 * WORKERS):
+        for path in paths:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={reader}"})
+            urllib.request.urlopen(request, timeout=60).read()
+
+
 def run(table, connection):
     """Serve, load, and add the results to the table."""
     locust = load_venv()
@@ -128,6 +140,7 @@ def run(table, connection):
                 break
             except OSError:
                 time.sleep(0.5)
+        warm_up(port, json.loads(plan_path.read_text()))
         stats = OUT / "load"
         subprocess.run(
             [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(USERS), "-r", "25",

@@ -115,16 +115,25 @@ def locate(centerline, point):
 
 
 def locate_xy(centerline, xy):
-    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays."""
+    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays.
+
+    Only the projection onto the line is shapely's; the feet, and the line's
+    direction a metre either side of them, are interpolated along the
+    vertices' running distances with numpy (10,000 points in a few
+    milliseconds instead of three more passes over the line).
+    """
     line = metric_line(centerline)
-    points = shapely.points(xy)
-    chainages = shapely.line_locate_point(line, points)
-    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
-    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(chainages + 1.0, line.length)))
-    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(chainages - 1.0, 0.0)))
-    dx, dy = (ahead - behind).T
+    chainages = shapely.line_locate_point(line, shapely.points(xy))
+    vertices = shapely.get_coordinates(line)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(vertices, axis=0).T))])
+
+    def at(distances):
+        return np.column_stack([np.interp(distances, along, vertices[:, 0]), np.interp(distances, along, vertices[:, 1])])
+
+    feet = at(chainages)
+    dx, dy = (at(np.minimum(chainages + 1.0, line.length)) - at(np.maximum(chainages - 1.0, 0.0))).T
     cross = dx * (xy[:, 1] - feet[:, 1]) - dy * (xy[:, 0] - feet[:, 0])
-    return chainages, shapely.distance(points, line), np.where(cross > 0, "left", "right")
+    return chainages, np.hypot(*(xy - feet).T), np.where(cross > 0, "left", "right")
 
 
 def offsets_xy(centerline, xy):

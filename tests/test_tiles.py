@@ -185,3 +185,20 @@ def test_a_bbox_on_spatialite_reads_the_spatial_index(rivers, client_as):
             cursor.execute("SELECT count(*) FROM idx_hazards_hazard_location WHERE xmin <= %s AND xmax >= %s "
                            "AND ymin <= %s AND ymax >= %s", [x + 0.001, x - 0.001, y + 0.001, y - 0.001])
             assert cursor.fetchone()[0] == 1
+
+
+def test_progress_on_an_order_keeps_the_tiles_but_those_of_overdue_orders(demo, client, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import User
+
+    from hazards.models import WorkOrder
+
+    client.force_login(User.objects.get(username="leader"))
+    order = WorkOrder.objects.get(title="潮白河漫水桥桥墩拆除")  # ten days overdue in the demo
+    overdue = sum(f["properties"]["count"] for f in geojson(client, 0, 0, 0, "?overdue=true"))
+    assert overdue >= 1
+    before = tiles.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_update_create(order_id=order.pk, user=order.engineers.first(), percent=100,
+                                        note="done", version=order.version)
+    assert tiles.generation() == before  # the hazard's status did not change: its tiles stand
+    assert sum(f["properties"]["count"] for f in geojson(client, 0, 0, 0, "?overdue=true")) == overdue - 1
