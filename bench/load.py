@@ -114,7 +114,7 @@ def warm_up(port, plan):
     templates compiled and its translations loaded (the first page of a new worker takes over a second)."""
     reader = plan["readers"][0]
     paths = ["/", "/hazards/", "/hazards/?sort=risk", f"/api/hazards/{plan['codes'][0]}/", f"/hazards/{plan['codes'][0]}/",
-             "/tiles/hazards/{}/{}/{}.{}".format(*plan["tiles"][0], plan["tile_format"]), "/work-orders/mine/"]
+             "/tiles/hazards/{}/{}/{}.{}".format(*plan["tiles"][0], plan["tile_format"])]
     for _ in range(3 * WORKERS):
         for path in paths:
             request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={reader}"})

@@ -71,6 +71,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['map_x', 'map_y', 'risk_level', 'code'], name='hazard_map_tile_idx'),
         ),
         migrations.AddIndex(
+            model_name='hazard',
+            index=models.Index(fields=['risk_level', 'river', 'chainage_m'], name='hazard_risk_driving_idx'),
+        ),
+        migrations.AddIndex(
             model_name='workorder',
             index=models.Index(fields=['status', 'deadline'], name='hazards_wor_status_d1c3bc_idx'),
         ),

@@ -126,6 +126,8 @@ class Hazard(Versioned):
         indexes = [
             models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"]),
             models.Index(fields=["status"]), models.Index(fields=["kind"]), models.Index(fields=["updated_at"]),
+            # The list by risk: each level's hazards, river by river, upstream to downstream.
+            models.Index(fields=["risk_level", "river", "chainage_m"], name="hazard_risk_driving_idx"),
             # Covers a map tile's query: its hazards, clustered, read from the index alone.
             models.Index(fields=["map_x", "map_y", "risk_level", "code"], name="hazard_map_tile_idx"),
         ]

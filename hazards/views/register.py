@@ -41,27 +41,38 @@ class ListPaginator(Paginator):
         return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
 
-class DrivingOrderPaginator(ListPaginator):
-    """Pages of hazards in driving order (river by river, upstream to downstream), each cut from one river's
-    hazards along the (river, chainage) index: sorting every hazard by its river's order was a scan of them all."""
+class GroupedPaginator(ListPaginator):
+    """Pages of hazards in driving order (river by river, upstream to downstream), or by risk and then in
+    driving order: each page cut from one group's hazards (a river's, or a risk level's on a river) along
+    an index ending in chainage. Sorting every hazard by its river's order was a scan of them all."""
+
+    def __init__(self, object_list, per_page, *, by_risk=False):
+        super().__init__(object_list, per_page)
+        self.by_risk = by_risk
 
     @cached_property
-    def per_river(self):
-        counts = dict(self.object_list.order_by().values_list("river").annotate(n=Count("pk")))
-        return [(river, counts[river]) for river in River.objects.values_list("pk", flat=True) if counts.get(river)]
+    def groups(self):
+        fields = ["risk_level", "river"] if self.by_risk else ["river"]
+        counts = {tuple(row[:-1]): row[-1] for row in
+                  self.object_list.order_by().values_list(*fields).annotate(n=Count("*"))}
+        rivers = list(River.objects.values_list("pk", flat=True))
+        levels = sorted(Hazard.RISK_RANK, key=Hazard.RISK_RANK.get, reverse=True) if self.by_risk else [None]
+        keys = [(level, river) if self.by_risk else (river,) for level in levels for river in rivers]
+        return [(dict(zip(fields, key)), counts[key]) for key in keys if counts.get(key)]
 
     @cached_property
     def count(self):
-        return sum(n for _river, n in self.per_river)
+        return sum(n for _group, n in self.groups)
 
     def keys(self, bottom, top):
         keys, start = [], 0
-        for river, n in self.per_river:
+        for group, n in self.groups:
             if start < top and bottom < start + n:
-                along = self.object_list.filter(river=river).order_by("chainage_m", "code")
+                along = self.object_list.filter(**group).order_by("chainage_m", "code")
                 keys += along.values_list("pk", flat=True)[max(bottom - start, 0):min(top - start, n)]
             start += n
         return keys
+
 
 SORTS = {
     "chainage": DRIVING_ORDER,
@@ -126,8 +137,11 @@ def hazard_list(request):
         "river__centerline", "town__geom", "village__geom"))
     sort = request.GET.get("sort", "chainage")
     hazards = filterset.qs.alias(risk_rank=Hazard.risk_rank_expression()).order_by(*SORTS.get(sort, SORTS["chainage"]))
-    paginator = DrivingOrderPaginator if SORTS.get(sort) == DRIVING_ORDER else ListPaginator
-    page = paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
+    if sort in ("chainage", "risk") or sort not in SORTS:
+        paginator = GroupedPaginator(hazards, PAGE_SIZE, by_risk=sort == "risk")
+    else:
+        paginator = ListPaginator(hazards, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "hazards/hazard_list.html", {
         "filter": filterset, "page": page, "sort": sort, "sort_columns": sort_columns(),
         "filter_query": query_without(request.GET, "page", "sort"),
