@@ -36,7 +36,7 @@ bench: setup
 	$(PY) -m bench
 
 # 100,000 generated hazards (BENCH_SCALE_N), the map and API at that size, then 50 users for 60 s (bench/load.py);
-# the table goes to var/bench/scale-<database>.json. With DATABASE_URL, on PostGIS.
+# the table goes to var/bench/scale-<database>-<N>.json. With DATABASE_URL, on PostGIS.
 bench-scale: setup
 	$(PY) -m bench.scale
 

@@ -2,7 +2,7 @@
 figures beside their targets or a baseline measured in the same run, then the load test (bench/load.py).
 
 Run with `make bench` (or `python -m bench.scale`), on SpatiaLite or, with DATABASE_URL, PostGIS. Prints a
-table and writes it as JSON to var/bench/scale-<database>.json.
+table and writes it as JSON to var/bench/scale-<database>-<N>.json.
 """
 
 import json
@@ -203,7 +203,7 @@ def main():
 
     load.run(table, connection)
     os.makedirs(OUT_DIR, exist_ok=True)
-    path = f"{OUT_DIR}/scale-{vendor.lower()}.json"
+    path = f"{OUT_DIR}/scale-{vendor.lower()}-{N}.json"
     with open(path, "w", encoding="utf-8") as out:
         json.dump({"title": table.title, "database": vendor, "hazards": N, "cores": os.cpu_count(),
                    "python": platform.python_version(), "when": time.strftime("%Y-%m-%d %H:%M"), "rows": table.rows},

@@ -15,6 +15,7 @@ from ..roles import role_required
 from .register import PAGE_SIZE, ListPaginator, map_config, query_without
 
 ORDER_RELATED = ("hazard", "hazard__river", "river")
+MY_ORDERS_PAGE = 20  # cards on a phone, each with its progress form
 
 
 def orders_for_list():
@@ -50,7 +51,7 @@ def get_order_for_user(user, pk, *, action="read"):
 def my_orders(request):
     """The engineer's phone page: their open orders by deadline, each with a quick progress form."""
     orders = orders_for_table().open().filter(engineers=request.user)
-    page = ListPaginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(orders, MY_ORDERS_PAGE).get_page(request.GET.get("page"))
     cards = [(order, ProgressForm(initial={"percent": order.progress_pct, "version": order.version}, prefix=f"o{order.pk}"))
              for order in page]
     return render(request, "works/my_orders.html", {"cards": cards, "page": page})
