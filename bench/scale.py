@@ -142,7 +142,7 @@ def tiles_speed(table, connection, client):
                 warm.append(timed(lambda url=url: client.get(url))[0])
         table.add(f"{fmt} tile, {label}, cold (median of {len(cold)})", statistics.median(cold), target=50)
         table.add(f"{fmt} tile, {label}, cold (slowest)", max(cold), target=50,
-                  note=f"{max(sizes) / 1000:.0f} kB at most")
+                  note=f"{max(sizes):,} bytes at most")
         table.add(f"{fmt} tile, {label}, cached (median)", statistics.median(warm), target=50)
 
 
