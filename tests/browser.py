@@ -8,6 +8,11 @@ def log_in(page, live_server, username, password):
     page.wait_for_url(f"{live_server.url}/")
 
 
+def wait_for_map(page):
+    """Until the map has framed the rivers: a view set before that would be undone."""
+    page.wait_for_function("window.hazardLayer && document.getElementById('map').dataset.fitted")
+
+
 def wait_for_hazard_tiles(page):
     """Until the map's hazard tiles for the current view have loaded."""
     page.wait_for_function("window.hazardLayer && !window.hazardLayer.isLoading()")
@@ -17,7 +22,7 @@ def open_hazard_popup(page, hazard, zoom=17):
     """Zoom the map to a hazard, click its marker as a person would, and wait for the popup to fill in
     (it asks the API for the hazard when it opens): its HTML."""
     where = [hazard.location.y, hazard.location.x]
-    page.wait_for_function("window.hazardMap && window.hazardLayer")
+    wait_for_map(page)
     page.evaluate("([lat, lon, z]) => window.hazardMap.setView([lat, lon], z, {animate: false})", [*where, zoom])
     wait_for_hazard_tiles(page)
     page.wait_for_timeout(200)  # the markers of the loaded tiles are drawn

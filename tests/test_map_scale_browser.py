@@ -10,7 +10,7 @@ from django.db import connection
 from hazards import generate, tiles
 from hazards.models import Hazard
 
-from .browser import log_in, open_hazard_popup, wait_for_hazard_tiles
+from .browser import log_in, open_hazard_popup, wait_for_hazard_tiles, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +45,7 @@ def test_the_map_stays_usable_from_the_district_to_single_hazards(browser, live_
     page.route("https://**/*", lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK))
     log_in(page, live_server, "leader", "floodwatch-demo")
 
+    wait_for_map(page)
     page.wait_for_function("document.getElementById('map-status').textContent.match(/\\d/)")
     assert f"{Hazard.objects.count()}" in page.inner_text("#map-status")
     mode = "mvt" if connection.vendor == "postgresql" else "geojson"

@@ -16,7 +16,10 @@ window.floodwatchMap = function (map) {
   Floodwatch.watchTiles(map, cfg.text.noBasemap);
   Floodwatch.loadDistrict(map, cfg);
   Floodwatch.addLegend(map, cfg);
-  Floodwatch.loadRivers(map, cfg, true).then(function () { loadReaches(map, cfg); });
+  Floodwatch.loadRivers(map, cfg, true).then(function () {
+    map.getContainer().dataset.fitted = "1";  // the view now frames the rivers (browser tests wait for it)
+    loadReaches(map, cfg);
+  });
   window.hazardMap = map;
 
   var query = window.location.search;
