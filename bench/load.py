@@ -158,15 +158,16 @@ def report(table, path, connection):
     rows = {row["Name"]: row for row in csv.DictReader(path.open(encoding="utf-8"))}
     total = rows["Aggregated"]
     target = 200 if connection.vendor == "postgresql" else None
-    label = f"load: {USERS} users for {SECONDS} s, {WORKERS} gunicorn workers"
-    table.add(f"{label}: requests", float(total["Request Count"]), "req", note=f"{float(total['Requests/s']):.0f}/s")
+    label = "load"
+    table.add(f"{label}: requests", float(total["Request Count"]), "req",
+              note=f"({float(total['Requests/s']):.0f}/s; {USERS} users for {SECONDS} s, {WORKERS} gunicorn workers)")
     table.add(f"{label}: errors", float(total["Failure Count"]), "req", target=0)
     table.add(f"{label}: median", float(total["50%"]))
     table.add(f"{label}: 95th percentile", float(total["95%"]), target=target,
               note="" if target else "(the 200 ms target is for PostGIS)")
     for name, row in rows.items():
         if name != "Aggregated":
-            table.add(f"  load, 95th percentile: {name} ({row['Request Count']})", float(row["95%"]))
+            table.add(f"  load, 95th percentile: {name}", float(row["95%"]), note=f"({row['Request Count']} requests)")
 
 
 if __name__ == "__main__":
