@@ -2,11 +2,32 @@
 `python -m bench.table var/bench/scale-postgis-100000.json var/bench/scale-spatialite-100000.json ...`."""
 
 import json
+import re
 import sys
+
+# Names as earlier runs wrote them, and as they are written now.
+OLD_NAMES = [
+    (r"^generate_hazards [\d,]+$", "generate_hazards N"),
+    (r"^(/api/hazards/, [\d,]+ hazards) \(.*\)$", r"\1"),
+    (r"^/api/hazards/\?bbox= returning [\d,]+ of [\d,]+$", "/api/hazards/?bbox= returning about 1,000"),
+    (r"^(?:mvt|geojson) (tile, .*), cold \(median of \d+\)$", r"\1, cold (median)"),
+    (r"^(?:mvt|geojson) (tile, .*)$", r"\1"),
+    (r"^load: \d+ users for \d+ s, \d+ gunicorn workers: (.*)$", r"load: \1"),
+    (r"^  load, 95th percentile: (.*) \(\d+\)$", r"  load, 95th percentile: \1"),
+]
+
+
+def normal(name):
+    for pattern, replacement in OLD_NAMES:
+        name = re.sub(pattern, replacement, name)
+    return name
 
 
 def main(paths):
     runs = [json.load(open(path, encoding="utf-8")) for path in paths]
+    for run in runs:
+        for row in run["rows"]:
+            row["what"] = normal(row["what"])
     names = []
     for run in runs:
         for row in run["rows"]:
