@@ -9,7 +9,7 @@ DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-m
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk python3-venv gettext \
 	poppler-utils zbar-tools libzbar0 chromium postgresql-client-15
 
-.PHONY: run test setup system-packages migrate static demo bench bench-pdf bench-scale report-font messages clean
+.PHONY: run serve worker test setup system-packages migrate static demo bench bench-pdf bench-scale report-font messages clean
 
 # Floodwatch is production unless told otherwise (DEBUG off, SECRET_KEY required).
 # The development targets ask for DEBUG themselves; `make test` does not (the
@@ -26,7 +26,19 @@ run: setup demo
 	@echo "  leader      reads and downloads risk lists"
 	@echo "  admin       everything, including /admin/"
 	@echo ""
-	$(PY) manage.py runserver $(HOST)
+	$(PY) manage.py serve --dev --bind $(HOST)
+
+# Production serving on this machine: gunicorn (WEB_WORKERS, default 2 x cores + 1) and WhiteNoise, with
+# the job worker beside it; Ctrl-C stops both. Settings from the environment, DEBUG off:
+#   SECRET_KEY=... ALLOWED_HOSTS=127.0.0.1 SITE_URL=http://127.0.0.1:8000 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 make serve
+# (README, Deployment: those two only for a local run with no HTTPS proxy in front).
+WEB_WORKERS ?= $(shell echo $$((2 * $$(nproc) + 1)))
+serve: system-packages $(VENV)/.requirements messages migrate static report-font
+	$(PY) manage.py serve --bind $(HOST) --workers $(WEB_WORKERS)
+
+# One more job worker, e.g. on another machine with JOBS_BACKEND=rq and REDIS_URL.
+worker: $(VENV)/.requirements
+	$(PY) manage.py jobs_worker
 
 test: setup
 	FLOODWATCH_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)

@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",  # the REST API, OGC API - Features and their OpenAPI document (issue 12)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
+
+    "django_tasks",
+    "django_tasks_db",
     "hazards",
 ]
 
@@ -210,10 +216,41 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
 # Risk-list PDFs are rendered in parts of this many stops, side by side on this many cores.
 REPORT_WORKERS = env_int("REPORT_WORKERS", os.cpu_count() or 1)
 REPORT_STOPS_PER_PART = env_int("REPORT_STOPS_PER_PART", 48)
-# What one request may ask for: a risk list of at most this many stops (a longer one is
-# narrowed with filters or a tour), and at most this many risk lists a minute per user.
-REPORT_MAX_STOPS = env_int("REPORT_MAX_STOPS", 300)
+# What one user may ask for: a risk list of at most this many stops (a longer one is narrowed
+# with filters or a tour), at most this many risk lists a minute. Every risk list is made by a
+# background job; one of at most REPORT_DIRECT_STOPS stops (a tour) comes back in the request
+# itself when ready within REPORT_WAIT_SECONDS, a longer one is followed on "My downloads".
+REPORT_MAX_STOPS = env_int("REPORT_MAX_STOPS", 5000)
 REPORT_REQUESTS_PER_MINUTE = env_int("REPORT_REQUESTS_PER_MINUTE", 10)
+REPORT_DIRECT_STOPS = env_int("REPORT_DIRECT_STOPS", 200)
+REPORT_WAIT_SECONDS = env_int("REPORT_WAIT_SECONDS", 5)
+# Rendered parts of risk lists, kept by the content they show (hazards/reports/cache.py).
+REPORT_CACHE_DIR = Path(env_str("REPORT_CACHE_DIR", str(BASE_DIR / "var" / "report-cache")))
+REPORT_CACHE_DAYS = env_int("REPORT_CACHE_DAYS", 14)
+# Hazard exports of more rows than this are made by a background job.
+EXPORT_DIRECT_ROWS = env_int("EXPORT_DIRECT_ROWS", 2000)
+
+# Background jobs (hazards/jobs.py) through Django's tasks interface (the django-tasks backport):
+# the database backend by default, a worker beside the server (`make run`, `make serve`); RQ on
+# Redis for deployments with workers on several machines. The test suite runs jobs in the request
+# (immediate) unless a test starts a real worker.
+JOBS_BACKEND = env_str("JOBS_BACKEND", "immediate" if TESTING else "database")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+JOBS_DIR = Path(env_str("JOBS_DIR", str(BASE_DIR / "var" / "jobs")))  # results: never under static or media
+JOB_RESULT_HOURS = env_int("JOB_RESULT_HOURS", 24)  # then a result is deleted
+JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 1800)
+JOBS_PER_USER = env_int("JOBS_PER_USER", 3)  # unfinished jobs one user may have at once
+_TASK_BACKENDS = {
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+if JOBS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"JOBS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {JOBS_BACKEND!r}.")
+TASKS = {"default": _TASK_BACKENDS[JOBS_BACKEND]}
+if JOBS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT_SECONDS}}
 
 # Flood-season readiness: patrols, evacuation plans and drills.
 # A patrol covers the stretch of river it walks within this distance of the
@@ -245,6 +282,42 @@ IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # AT_RISK_DOWNSTREAM_M downstream of a hazard are at risk from it.
 READINESS_RIVER_DISTANCE_M = env_int("READINESS_RIVER_DISTANCE_M", 2000)
 AT_RISK_DOWNSTREAM_M = env_int("AT_RISK_DOWNSTREAM_M", 5000)
+
+# Open interfaces (issue 12): the REST API for programs (tokens, HTTP Basic, sessions for the
+# pages; never anonymous), its OpenAPI document, OGC API - Features and Open311 for the 12345 hotline.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hazards.auth.TokenAuthentication", "hazards.auth.BasicAuthentication", "hazards.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["hazards.auth.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser", "rest_framework.parsers.JSONParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hazards.auth.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "hazards.auth.FirstRenderer",
+    "URL_FORMAT_OVERRIDE": None,  # OGC API's `f` is ours; DRF's `format` would be one more parameter
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Floodwatch API",
+    "DESCRIPTION": "Flood-obstruction points (碍洪点) of Tongzhou district: the REST API and OGC API - Features. "
+                   "Every call needs a user with a role: `Authorization: Token …`, HTTP Basic over HTTPS, or a session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["hazards.auth.HasRole"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["hazards.rest.documented_paths"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hazards.rest.add_components"],
+}
+# A lock-out from HTTP Basic answers as the API answers (JSON), the login page as before.
+AXES_LOCKOUT_CALLABLE = "hazards.auth.lockout_response"
+OPEN311_REQUESTS_PER_MINUTE = env_int("OPEN311_REQUESTS_PER_MINUTE", 60)
+CITIZEN_DUPLICATE_RADIUS_M = env_int("CITIZEN_DUPLICATE_RADIUS_M", 50)
+OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10_000)
 
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.

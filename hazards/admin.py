@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import URLField
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
@@ -8,12 +9,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    ApiToken,
+    CitizenReport,
     Drill,
     DrillFollowUp,
     EvacuationPlan,
     EvacuationRoute,
     Hazard,
     HazardPhoto,
+    Job,
+    Open311Client,
     Patrol,
     PatrolCheck,
     PlanContact,
@@ -207,3 +212,71 @@ class DrillAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "town"]
     filter_horizontal = ["villages"]
     inlines = [DrillFollowUpInline]
+
+
+# Keys for programs (issue 12): made here by admins, shown once, revoked (never shown again).
+
+class HashedKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "key_start", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("key_start", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        key = None if obj.pk else obj.new_key()
+        super().save_model(request, obj, form, change)
+        if key:
+            messages.warning(request, _("The key of “%(name)s” is %(key)s — copy it now: it is shown only this once.")
+                             % {"name": obj.name, "key": key})
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset:
+            key.revoke()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked keys stay on record
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(HashedKeyAdmin):
+    list_display = ("name", "user", *HashedKeyAdmin.list_display[1:])
+    list_filter = ("revoked_at",)
+    fields = ("user", "name", *HashedKeyAdmin.readonly_fields)
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(HashedKeyAdmin):
+    fields = ("name", "contact", *HashedKeyAdmin.readonly_fields)
+
+
+@admin.register(CitizenReport)
+class CitizenReportAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
+    """Read-only: reports are decided on their pages, through the services."""
+
+    list_display = ("pk", "service_code", "urgency", "status", "received_at", "hazard", "client")
+    list_filter = ("status", "urgency", "service_code")
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every user's background jobs, to see what runs and why one failed; made only by the pages."""
+
+    list_display = ["id", "kind", "title", "user", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

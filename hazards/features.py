@@ -140,7 +140,9 @@ def order_properties():
 
 def open_orders_json(hazards):
     """{hazard id: JSON array of its open work orders, by deadline} for these hazards, in one query."""
-    orders = (WorkOrder.objects.open().filter(hazard__in=hazards.order_by().values("pk"))
+    # A page of hazards (OGC API's items) keeps its order and slice; a whole selection needs no order.
+    keys = hazards.values("pk") if hazards.query.is_sliced else hazards.order_by().values("pk")
+    orders = (WorkOrder.objects.open().filter(hazard__in=keys)
               .order_by("hazard_id", "deadline", "id").values_list("hazard_id", order_properties()))
     by_hazard = {}
     for hazard_id, item in orders:

@@ -43,8 +43,13 @@ class RefuseMalformedInput:
             return self.get_response(request)
         message = _("The field “%(name)s” holds characters that are not text (control characters or bytes "
                     "that are not UTF-8). Type it again.") % {"name": name[:60]}
+        # Each interface answers in its own error format (the REST API's, OGC API's, Open311's).
         if request.path.startswith("/api/"):
             return JsonResponse({"errors": {name[:60]: message}}, status=400)
+        if request.path.startswith("/ogc/"):
+            return JsonResponse({"code": "InvalidParameterValue", "description": message}, status=400)
+        if request.path.startswith("/open311/"):
+            return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
         return render(request, "400_input.html", {"message": message}, status=400)
 
     @staticmethod

@@ -7,13 +7,15 @@ that order, so two writers never wait for each other in a circle.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles
 from .models import (
     Acceptance,
     AcceptancePhoto,
+    CitizenReport,
     DrillFollowUp,
     DrillPhoto,
     Hazard,
@@ -25,6 +27,7 @@ from .models import (
     StaleVersion,
     WorkOrder,
     hazard_status,
+    nearest_river,
 )
 
 __all__ = ["StaleVersion"]  # views catch it from here, with the services that raise it
@@ -58,6 +61,7 @@ def hazard_save(*, hazard, user, version=None, status_chosen=False, photos=()):
         _save_as(hazard, user)
         for photo in photos:
             HazardPhoto.from_upload(photo, user, hazard=hazard)
+        citizen_reports_follow_hazard(hazard)
     return hazard
 
 
@@ -168,6 +172,7 @@ def hazard_follow_orders(hazard_id, *, user=None, interim_measure=""):
         fields += ["interim_measure", "version"]
     if fields:
         _save_as(hazard, user, update_fields=[*fields, "updated_at"])
+        citizen_reports_follow_hazard(hazard)
 
 
 def _save_as(obj, user, **save_options):
@@ -225,3 +230,113 @@ def follow_up_create_work_order(*, follow_up: DrillFollowUp, order: WorkOrder, u
     follow_up.work_order = order
     follow_up.save(update_fields=["work_order"])
     return order
+
+
+# Citizen reports from the 12345 hotline (issue 12): received over Open311, decided by inspectors.
+
+def citizen_report_create(*, client, report):
+    """Record a report that came in over Open311: its deadlines, a likely duplicate, and who must see it now."""
+    from .hotline import likely_duplicate
+
+    with transaction.atomic():
+        report.client = client
+        if report.service_code == CitizenReport.Service.FLOOD_DANGER:
+            report.urgency = CitizenReport.Urgency.LIFE_SAFETY
+        if report.location is not None and report.river_id is None:
+            report.river = nearest_river(report.location)
+        report.set_deadlines()
+        duplicate = likely_duplicate(report)
+        if duplicate:
+            report.duplicate_hazard, report.duplicate_report = duplicate.hazard, duplicate.report
+            report.duplicate_note = duplicate.note
+        report.save()
+        citizen_report_route(report)
+    return report
+
+
+def citizen_report_route(report):
+    """Send a new citizen report to whoever must act on it now: the ONE place this is decided.
+
+    Life safety (someone trapped, a breach, water rising at houses) goes at
+    once to the person on duty, as Beijing 12345 requires; so does a report
+    made during extreme weather (assigned within 2 hours). Until the duty roster
+    exists (the flood-response issue, which extends this function to the duty
+    officer), "the person on duty" is every admin and leader: the urgent list
+    and the badge in their top bar. Other reports wait in the inspectors'
+    queue. Returns the users who must see the report now.
+    """
+    from django.contrib.auth.models import User
+
+    if report.is_urgent:
+        report.routed_to = "duty"
+        wanted = (roles.ADMIN, roles.LEADER)
+    else:
+        report.routed_to = "inspectors"
+        wanted = (roles.INSPECTOR, roles.ADMIN)
+    report.save(update_fields=["routed_to"])
+    return list(User.objects.filter(is_active=True).filter(
+        models.Q(groups__name__in=wanted) | models.Q(is_superuser=True)).distinct().order_by("username"))
+
+
+def _awaiting_report(report_id):
+    report = CitizenReport.objects.select_for_update().get(pk=report_id)
+    if report.status != CitizenReport.Status.AWAITING:
+        raise ValidationError(_("This report has already been decided (%(status)s).") % {"status": report.get_status_display()})
+    return report
+
+
+def _decided(report, user, *, status, hazard=None):
+    now = timezone.now()
+    report.status, report.hazard = status, hazard
+    if report.assigned_at is None:
+        report.assigned_to, report.assigned_at = user, now
+    report.answered_at = now
+    if status == CitizenReport.Status.REJECTED or (hazard is not None and not hazard.is_open):
+        report.closed_at = now
+    report.save()
+    return report
+
+
+def citizen_report_take(*, report_id, user):
+    """An inspector takes a report on: the first response, which the deadlines count."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        if report.assigned_at is None:
+            report.assigned_at = timezone.now()
+        report.assigned_to = user
+        report.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+    return report
+
+
+def citizen_report_confirm(*, report_id, user, hazard, photos=()):
+    """Confirm a report into a new hazard, through the hazard's own service (same rules as the page)."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        hazard_save(hazard=hazard, user=user, photos=photos)
+        return _decided(report, user, status=CitizenReport.Status.CONFIRMED, hazard=hazard)
+
+
+def citizen_report_attach(*, report_id, user, hazard):
+    """The report is about a hazard already known: it follows that hazard from now on."""
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        return _decided(report, user, status=CitizenReport.Status.ATTACHED, hazard=hazard)
+
+
+def citizen_report_reject(*, report_id, user, reason):
+    """Not a flood obstruction (or not ours): closed, with the reason the hotline passes on."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason: the hotline tells the caller."))
+    with transaction.atomic():
+        report = _awaiting_report(report_id)
+        report.reject_reason = reason
+        return _decided(report, user, status=CitizenReport.Status.REJECTED)
+
+
+def citizen_reports_follow_hazard(hazard):
+    """Reports about this hazard close when it is cleared or closed, and open again if it comes back."""
+    reports = CitizenReport.objects.filter(hazard=hazard)
+    if hazard.is_open:
+        reports.exclude(closed_at=None).update(closed_at=None)
+    else:
+        reports.filter(closed_at=None).update(closed_at=timezone.now())

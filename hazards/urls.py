@@ -1,7 +1,9 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularSwaggerView
 
-from . import api
-from .views import readiness, register, reports, tiles, transfer, works
+from . import ogc, open311, rest
+from .roles import role_required
+from .views import citizen, jobs, readiness, register, reports, tiles, tokens, transfer, works
 
 app_name = "hazards"
 
@@ -18,16 +20,44 @@ urlpatterns = [
     path("work-orders/<int:pk>/edit/", works.order_edit, name="work-order-edit"),
     path("work-orders/<int:pk>/progress/", works.order_progress, name="work-order-progress"),
     path("work-orders/<int:pk>/accept/", works.order_accept, name="work-order-accept"),
-    path("api/hazards/", api.hazards, name="api-hazards"),
-    path("api/hazards/<str:code>/", api.hazard, name="api-hazard"),
-    path("api/rivers/", api.rivers, name="api-rivers"),
-    path("api/district/", api.district, name="api-district"),
-    path("api/work-orders/", api.work_orders, name="api-work-orders"),
-    path("api/work-orders/<int:pk>/progress/", api.work_order_progress, name="api-work-order-progress"),
+    # The REST API (hazards/rest.py wraps hazards/api.py), its OpenAPI document and Swagger UI (issue 12)
+    path("api/hazards/", rest.hazards, name="api-hazards"),
+    path("api/hazards/<str:code>/", rest.hazard, name="api-hazard"),
+    path("api/rivers/", rest.rivers, name="api-rivers"),
+    path("api/district/", rest.district, name="api-district"),
+    path("api/work-orders/", rest.work_orders, name="api-work-orders"),
+    path("api/work-orders/<int:pk>/progress/", rest.work_order_progress, name="api-work-order-progress"),
+    path("api/work-orders/<int:pk>/accept/", rest.work_order_accept, name="api-work-order-accept"),
+    path("api/coverage/", rest.coverage, name="api-coverage"),
+    path("api/plans/", rest.plans, name="api-plans"),
+    # The map's hazard tiles (hazards/tiles.py): vector tiles on PostGIS, GeoJSON tiles on both
     path("tiles/hazards/<int:z>/<int:x>/<int:y>.pbf", tiles.hazard_tile_mvt, name="tiles-mvt"),
     path("tiles/hazards/<int:z>/<int:x>/<int:y>.geojson", tiles.hazard_tile_geojson, name="tiles-geojson"),
-    path("api/coverage/", api.coverage, name="api-coverage"),
-    path("api/plans/", api.plans, name="api-plans"),
+    path("api/schema/", ogc.ApiDocument.as_view(), name="api-schema"),
+    path("api/docs/", role_required()(SpectacularSwaggerView.as_view(url_name="hazards:api-schema")), name="api-docs"),
+    # OGC API - Features, read-only (hazards/ogc.py)
+    path("ogc/", ogc.landing, name="ogc-landing"),
+    path("ogc/conformance", ogc.conformance, name="ogc-conformance"),
+    path("ogc/api", ogc.ApiDocument.as_view(), name="ogc-api"),
+    path("ogc/collections", ogc.collection_list, name="ogc-collections"),
+    path("ogc/collections/<str:collection>", ogc.collection_detail, name="ogc-collection"),
+    path("ogc/collections/<str:collection>/queryables", ogc.queryables, name="ogc-queryables"),
+    path("ogc/collections/<str:collection>/items", ogc.items, name="ogc-items"),
+    path("ogc/collections/<str:collection>/items/<str:feature_id>", ogc.item, name="ogc-item"),
+    # Open311 GeoReport v2 for the 12345 hotline (hazards/open311.py), and the citizen reports it brings
+    path("open311/v2/services.<str:extension>", open311.service_list, name="open311-services"),
+    path("open311/v2/services/<str:code>.<str:extension>", open311.service_definition, name="open311-service"),
+    path("open311/v2/requests.<str:extension>", open311.requests, name="open311-requests"),
+    path("open311/v2/requests/<str:request_id>.<str:extension>", open311.request_detail, name="open311-request"),
+    path("citizen-reports/", citizen.report_list, name="citizen-reports"),
+    path("citizen-reports/<int:pk>/", citizen.report_detail, name="citizen-report"),
+    path("citizen-reports/<int:pk>/take/", citizen.report_take, name="citizen-report-take"),
+    path("citizen-reports/<int:pk>/confirm/", citizen.report_confirm, name="citizen-report-confirm"),
+    path("citizen-reports/<int:pk>/attach/", citizen.report_attach, name="citizen-report-attach"),
+    path("citizen-reports/<int:pk>/reject/", citizen.report_reject, name="citizen-report-reject"),
+    # Personal API tokens (the profile page)
+    path("account/tokens/", tokens.token_list, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="api-token-revoke"),
     path("patrols/", readiness.patrol_list, name="patrols"),
     path("patrols/new/", readiness.patrol_create, name="patrol-create"),
     path("patrols/<int:pk>/", readiness.patrol_detail, name="patrol"),
@@ -54,6 +84,9 @@ urlpatterns = [
     path("imports/river/", transfer.river_import, name="import-river"),
     path("imports/<int:pk>/", transfer.import_detail, name="import-detail"),
     path("imports/<int:pk>/report.<str:extension>", transfer.import_report, name="import-report"),
+    path("downloads/", jobs.my_downloads, name="downloads"),
+    path("downloads/<int:pk>/status/", jobs.job_status, name="download-status"),
+    path("downloads/<int:pk>/file/", jobs.job_file, name="download-file"),
     path("tours/", reports.tour_list, name="tours"),
     path("tours/new/", reports.tour_create, name="tour-create"),
     path("tours/<int:pk>/", reports.tour_detail, name="tour"),

@@ -13,6 +13,8 @@ from PIL import Image
 
 from hazards.models import Hazard, River
 
+from .jobs import job_worker  # noqa: F401  (a real background-job worker, for the tests that ask for it)
+
 ROLES = ("inspector", "engineer", "leader", "admin")
 
 
@@ -106,7 +108,10 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
+    """Photos, job results and kept risk-list parts of one test, in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_DIR = tmp_path / "jobs"
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,17 @@ from django.utils import timezone
 
 from hazards import services
 from hazards.imports.tracks import read_drawn_line
-from hazards.models import Drill, DrillFollowUp, EvacuationPlan, Patrol, Tour, Village, WorkOrder
+from hazards.models import (
+    CitizenReport,
+    Drill,
+    DrillFollowUp,
+    EvacuationPlan,
+    Open311Client,
+    Patrol,
+    Tour,
+    Village,
+    WorkOrder,
+)
 
 from . import hostile
 from .conftest import make_hazard
@@ -49,11 +59,18 @@ def world(rivers, cast, settings):
     follow_up = DrillFollowUp.objects.create(drill=drill, action="Move the sandbags")
     tour = Tour.objects.create(name="Xiaotaihou", created_by=cast["leader"])
     tour.hazards.set([culvert, pylon])
+    hotline = Open311Client(name="12345 hotline")
+    open311_key = hotline.new_key()
+    hotline.save()
+    hotline.mark_used()  # so that the requests below write nothing for it
+    settings.OPEN311_REQUESTS_PER_MINUTE = 100_000  # every hostile value reaches the form, none stops at the limit
+    report = services.citizen_report_create(client=hotline, report=CitizenReport(
+        service_code="dumped_spoil", location=xth.point_at(2600, 5), description="Spoil in the river"))
     return {
         "rivers": rivers, "cast": cast, "culvert": culvert, "pylon": pylon, "order": order, "done": done,
         "track": track, "patrol": patrol, "plan": plan, "drill": drill, "follow_up": follow_up, "tour": tour,
         "free_village": Village.objects.exclude(pk=baimiao.pk).filter(evacuation_plan=None).first(),
-        "kouzi": xth.point_at(1200, 15),
+        "kouzi": xth.point_at(1200, 15), "open311_key": open311_key, "report": report,
     }
 
 
@@ -71,6 +88,7 @@ class Target:
     coordinates: tuple = ()
     lines: list = field(default_factory=list)
     photos: str = ""
+    accepted: tuple = (201, 302)  # what the valid submission gets (a page that shows a new key once: 200)
 
 
 def hazard_data(w, **extra):
@@ -126,6 +144,14 @@ def drill_data(w):
     }
 
 
+def open311_data(w):
+    point = w["rivers"]["xiaotaihou"].point_at(4200, 5)
+    return {"api_key": w["open311_key"], "service_code": "illegal_structure", "lat": str(point.y), "long": str(point.x),
+            "description": "A shed on the bank", "address_string": "Kouzi", "first_name": "Ming", "last_name": "Wang",
+            "phone": "13800000000", "email": "wang@example.cn", "media_url": "https://12345.example.cn/p/1.jpg",
+            "attribute[kind]": "building", "attribute[river]": "xiaotaihou", "attribute[urgency]": "ordinary"}
+
+
 TARGETS = [
     Target("report a hazard", "inspector", lambda w: reverse("hazards:create"), hazard_data,
            numbers=["blockage_pct"], ids=["river", "kind", "status", "risk_override"],
@@ -169,6 +195,33 @@ TARGETS = [
     Target("make a work order from a drill's follow-up", "admin",
            lambda w: reverse("hazards:follow-up-work-order", args=[w["follow_up"].pk]), order_data,
            numbers=["start_chainage_m", "end_chainage_m"], ids=["river", "hazard"], texts=["title"]),
+    # Open interfaces (issue 12)
+    Target("report a hazard through the API", "inspector", lambda w: reverse("hazards:api-hazards"), hazard_data,
+           numbers=["blockage_pct"], ids=["river", "kind", "status", "risk_override"],
+           texts=["title", "description", "responsible_unit", "interim_measure"], coordinates=("latitude", "longitude"),
+           photos="photos"),
+    Target("accept an order through the API", "inspector",
+           lambda w: reverse("hazards:api-work-order-accept", args=[w["done"].pk]),
+           lambda w: {"note": "Checked on site", "version": str(WorkOrder.objects.get(pk=w["done"].pk).version),
+                      "photo": hostile.good_upload()},
+           numbers=["version"], texts=["note"], photos="photo"),
+    Target("post a request over Open311", "leader", lambda w: "/open311/v2/requests.json", open311_data,
+           ids=["service_code", "attribute[kind]", "attribute[river]", "attribute[urgency]"],
+           texts=["description", "address_string", "first_name", "last_name", "phone", "email", "media_url",
+                  "api_key"],
+           coordinates=("lat", "long")),
+    Target("confirm a citizen report as a hazard", "inspector",
+           lambda w: reverse("hazards:citizen-report-confirm", args=[w["report"].pk]), hazard_data,
+           numbers=["blockage_pct"], ids=["river", "kind", "status"], texts=["title", "description"],
+           coordinates=("latitude", "longitude"), photos="photos"),
+    Target("attach a citizen report to a hazard", "inspector",
+           lambda w: reverse("hazards:citizen-report-attach", args=[w["report"].pk]),
+           lambda w: {"hazard": w["culvert"].code}, ids=["hazard"], texts=["hazard"]),
+    Target("reject a citizen report", "inspector",
+           lambda w: reverse("hazards:citizen-report-reject", args=[w["report"].pk]),
+           lambda w: {"reason": "A farm ditch, not a river"}, texts=["reason"]),
+    Target("make an API token", "leader", lambda w: reverse("hazards:api-tokens"), lambda w: {"name": "QGIS"},
+           texts=["name"], accepted=(200,)),
     Target("plan a tour", "leader", lambda w: reverse("hazards:tour-create"),
            lambda w: {"name": "Kouzi and Qianying", "note": "Morning", "hazards": [w["culvert"].code, w["pylon"].code]},
            ids=["hazards"], texts=["name", "note"]),
@@ -209,7 +262,7 @@ def test_hostile_values_in_every_field_change_nothing(target, world, client_as, 
         before = hostile.database_state(), hostile.media_state(settings.MEDIA_ROOT)
         response = client.post(url, data)
         after = hostile.database_state(), hostile.media_state(settings.MEDIA_ROOT)
-        if response.status_code >= 500 or response.status_code in (201, 302) or before != after:
+        if response.status_code >= 500 or response.status_code in target.accepted or before != after:
             failures.append(f"{name}={str(value)[:40]!r}: {response.status_code}, changed={before != after}")
     assert not failures, "\n".join(failures)
 
@@ -228,7 +281,7 @@ def test_files_that_are_not_photos_change_nothing(target, world, client_as, sett
             before = hostile.database_state(), hostile.media_state(settings.MEDIA_ROOT)
             response = client.post(target.url(world), data)
             after = hostile.database_state(), hostile.media_state(settings.MEDIA_ROOT)
-            if response.status_code >= 500 or response.status_code in (201, 302) or before != after:
+            if response.status_code >= 500 or response.status_code in target.accepted or before != after:
                 failures.append(f"{label} among {len(files)}: {response.status_code}, changed={before != after}")
     assert not failures, "\n".join(failures)
 
@@ -236,8 +289,10 @@ def test_files_that_are_not_photos_change_nothing(target, world, client_as, sett
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_the_valid_submission_behind_each_case_is_accepted(target, world, client_as):
     """Without the hostile value, each submission goes through: the refusals above are the values' doing."""
+    before = hostile.database_state()
     response = client_as(target.role).post(target.url(world), target.data(world))
-    assert response.status_code in (201, 302), response.content.decode()[:3000]
+    assert response.status_code in target.accepted, response.content.decode()[:3000]
+    assert hostile.database_state() != before
 
 
 def test_a_path_traversal_name_on_a_real_photo_is_stored_under_a_name_of_ours(world, client_as, settings):
@@ -257,6 +312,10 @@ QUERIES = {  # GET endpoints and the query parameters they read
     "hazards:map": ["river", "bbox"],
     "hazards:work-orders": ["river", "status", "overdue", "unit", "reach", "page"],
     "hazards:patrols": ["days"],
+    "hazards:ogc-items collection=hazards": ["limit", "offset", "bbox", "datetime", "river", "risk_level", "status", "f"],
+    "hazards:ogc-items collection=patrol-coverage": ["days", "river", "bbox", "limit"],
+    "hazards:ogc-item collection=hazards,feature_id=XTH-001": ["f"],
+    "hazards:citizen-reports": ["show"],
     "hazards:readiness": ["river"],
 }
 QUERY_VALUES = hostile.IDS + hostile.NUMBERS + hostile.BBOXES + hostile.TEXT_REFUSED[1:] + hostile.TEXT_ESCAPED
@@ -267,14 +326,16 @@ def test_hostile_query_parameters_get_an_answer_not_a_500(page, world, client_as
     client = client_as("leader")
     client.raise_request_exception = False
     failures = []
+    url_name, _, args = page.partition(" ")
+    url = reverse(url_name, kwargs=dict(arg.split("=") for arg in args.split(",")) if args else None)
     for name in QUERIES[page]:
         for value in QUERY_VALUES:
-            response = client.get(reverse(page), {name: value})
+            response = client.get(url, {name: value})
             if response.status_code >= 500:
                 failures.append(f"{name}={value[:40]!r}")
         # A parameter given as a dict or repeated with different shapes.
         for query in (f"{name}[a]=1&{name}[b]=2", f"{name}=1&{name}=x&{name}=", f"{name}"):
-            if client.get(f"{reverse(page)}?{query}").status_code >= 500:
+            if client.get(f"{url}?{query}").status_code >= 500:
                 failures.append(query)
     assert not failures, "\n".join(failures)
 
@@ -285,3 +346,23 @@ def test_invalid_utf8_in_a_form_or_a_query_is_refused(world, client_as):
                               content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert client.get(reverse("hazards:api-hazards") + "?river=%FF%FE").status_code == 400
+
+
+OPEN311_QUERIES = ["service_request_id", "service_code", "start_date", "end_date", "status"]
+
+
+@pytest.mark.parametrize("path", ["requests.json", "requests.xml", "requests/1.json", "services/x.xml", "services.json"])
+def test_hostile_open311_queries_get_an_answer_not_a_500(path, world):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    failures = []
+    for name in OPEN311_QUERIES + ["api_key"]:
+        for value in QUERY_VALUES:
+            query = {"api_key": world["open311_key"], name: value}
+            if client.get(f"/open311/v2/{path}", query).status_code >= 500:
+                failures.append(f"{name}={value[:40]!r}")
+    for request_id in hostile.IDS + ["1,2", "../1", "1.json"]:
+        if client.get(f"/open311/v2/requests/{request_id}.xml", {"api_key": world["open311_key"]}).status_code >= 500:
+            failures.append(f"request {request_id!r}")
+    assert not failures, "\n".join(failures)

@@ -22,14 +22,19 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from hazards import tiles
+from hazards import services, tiles
 from hazards.models import (
+    ApiToken,
+    CitizenReport,
     Drill,
     DrillFollowUp,
     EvacuationPlan,
     HazardPhoto,
     ImportRecord,
+    Job,
+    Open311Client,
     Patrol,
     Tour,
     Village,
@@ -138,11 +143,27 @@ def world(rivers, cast):
     record = ImportRecord.objects.get()
     span = 2 ** 30 >> tiles.POINTS_ZOOM
     hazard.refresh_from_db()
+    token = ApiToken(user=cast["leader"], name="QGIS")
+    token.new_key()
+    token.save()
+    client = Open311Client(name="12345 hotline")
+    client.new_key()
+    client.save()
+    report = services.citizen_report_create(client=client, report=CitizenReport(
+        service_code="dumped_spoil", location=river.point_at(1850, offset_m=5), description="Spoil in the river"))
+    leader = Client()
+    leader.force_login(cast["leader"])
+    assert leader.get(reverse("hazards:risk-list-csv") + f"?code={hazard.code}").status_code == 200
+    job = Job.objects.get()
+    # One task result in the database backend's table, as its worker would keep it.
+    DBTaskResult.objects.create(args_kwargs={"args": [job.pk], "kwargs": {}}, task_path="hazards.jobs.run_job",
+                                backend_name="default", run_after=get_date_max())
     return {
         "tz": tiles.POINTS_ZOOM, "tx": hazard.map_x // span, "ty": hazard.map_y // span,
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
-        "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg",
+        "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg", "job": job.pk,
+        "apitoken": token.pk, "report": report.pk, "collection": "hazards", "ext": "json", "service": "dumped_spoil",
     }
 
 
@@ -161,11 +182,11 @@ def admin_kwargs(url):
         return {"content_type_id": ContentType.objects.get_for_model(hazard).pk, "object_id": hazard.pk}
     if "(?P<url>" in url.route:
         return {"url": "nowhere/"}
-    if url.name:
-        app_label, model_name, _view = url.name.split(":")[1].split("_", 2)
+    if url.name:  # admin:<app label>_<model>_<view>; app labels may hold underscores (django_tasks_db)
+        name = url.name.split(":")[1]
+        model = next(m for m in apps.get_models() if name.startswith(f"{m._meta.app_label}_{m._meta.model_name}_"))
     else:
-        app_label, model_name = url.route.split("/")[1:3]
-    model = apps.get_model(app_label, model_name)
+        model = apps.get_model(*url.route.split("/")[1:3])
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"The fixture world has no {model.__name__}: add one so {url.key} can be requested."
     kwargs = {"object_id": obj.pk, "id": obj.pk}

@@ -1,5 +1,8 @@
-"""The models, by concern: places, the hazard register, clearance works, readiness, tours."""
+"""The models, by concern: places, the hazard register, clearance works, readiness, tours, keys, citizen reports."""
 
+from .access import ApiToken, Open311Client  # noqa: F401
+from .citizen import CitizenReport  # noqa: F401
+from .jobs import Job  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,

@@ -5,30 +5,36 @@ allows (our static and media files, the cut font, and the QR codes made here in
 memory), and sets its Chinese in the cut Noto Sans CJK face, with the full
 face behind it for rare characters.
 
-WeasyPrint lays out a stop block in about 20 ms, so a long list is cut into
-parts (the cover, a few summary pages, a few dozen stops) rendered side by
-side on every core (hazards/reports/workers.py) and joined. For that, the pages are laid out so that their count is known before
-anything is rendered: the cover is one page, the summary a fixed number of
-rows a page, and four stop blocks of fixed height fill each page. Every part
-then numbers its own pages "N of M" from where it starts.
+WeasyPrint lays out a stop block in about 20 ms, so a list is cut into parts
+(the cover, a few summary pages, a few dozen stops) that are:
+
+- kept once rendered (cache.py), by the content they show: a part whose stops
+  did not change is read back, not laid out again;
+- rendered side by side on every core when missing (workers.py);
+- joined by qpdf (pikepdf), which stamps on every page what changes with each
+  download: the header (title, time made) and "page N of M" (risk_list_frame.html).
+
+For that, the page count is known before anything is rendered: the cover is
+one page, the summary a fixed number of rows a page, and four stop blocks of
+fixed height fill each page.
 """
 
 import io
 import math
-import re
 from dataclasses import dataclass
 
+import pikepdf
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from pypdf import PdfWriter
+from PIL import Image, ImageOps
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts, workers
+from . import cache, fonts, workers
 from .fetcher import FONT_URL, GENERATED_URL, LocalFetcher
 from .overview_map import overview_svg
 
@@ -40,20 +46,45 @@ STOPS_PER_PAGE = 4
 SUMMARY_ROWS_FIRST_PAGE = 40  # under the "Summary" heading
 SUMMARY_ROWS_PER_PAGE = 44
 SUMMARY_PAGES_PER_PART = 4
+# Where "page N of M" goes: a label this size, its right edge at the right margin, centred in the
+# bottom margin (risk_list.css: 13 mm at the sides, 15 mm at the bottom of A4).
+MM = 72 / 25.4
+LABEL_WIDTH_MM, LABEL_HEIGHT_MM = 70, 6
+LABEL_RECT = pikepdf.Rectangle((210 - 13 - LABEL_WIDTH_MM) * MM, (7.5 - LABEL_HEIGHT_MM / 2) * MM,
+                               (210 - 13) * MM, (7.5 + LABEL_HEIGHT_MM / 2) * MM)
 
 
 @dataclass
 class Part:
-    """One part of the PDF: its HTML, and the QR codes it shows as {image name: URL}."""
+    """One part of the PDF: its HTML, the QR codes it shows as {image name: URL}, and how many stops."""
 
+    name: str
     html: str
     qr_codes: dict
+    stops: int = 0
+
+    @property
+    def key(self):
+        return cache.key(self.html, self.qr_codes)
+
+
+@dataclass
+class Rendered:
+    """A risk list's PDF, and which parts were laid out for it (the others were kept from before)."""
+
+    data: bytes
+    rendered: list
+    reused: list
 
 
 def qr_png(url):
-    """A QR code for the URL, as PNG bytes."""
+    """A QR code for the URL, as PNG bytes: 4 pixels a module, a quiet zone of 2 (Pillow writes it, fast)."""
+    matrix = segno.make_qr(url, error="m", mask=QR_MASK).matrix
+    size = len(matrix)
+    image = Image.frombytes("L", (size, size), bytes(0 if dark else 255 for row in matrix for dark in row))
+    image = ImageOps.expand(image, border=2, fill=255).resize(((size + 4) * 4,) * 2, Image.Resampling.NEAREST)
     out = io.BytesIO()
-    segno.make_qr(url, error="m", mask=QR_MASK).save(out, kind="png", scale=4, border=2)
+    image.convert("1").save(out, "PNG", optimize=False)
     return out.getvalue()
 
 
@@ -61,13 +92,6 @@ def css_string(text):
     """Text as a quoted CSS string, safe inside a <style> element (no "<" to end it early)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
     return '"' + escaped + '"'
-
-
-def page_counter_css(total):
-    """The translated "Page N of M" as CSS content: the page counter, and the total known in advance."""
-    parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("Page %(page)s of %(pages)s"))
-    values = {"%(page)s": "counter(page)", "%(pages)s": css_string(str(total))}
-    return " ".join(values.get(part) or css_string(part) for part in parts if part)
 
 
 def summary_pages(rows):
@@ -83,17 +107,13 @@ def page_count(stop_count):
     return 1 + summary + math.ceil(stop_count / STOPS_PER_PAGE)
 
 
-def common_context(selection, total):
+def common_context(selection):
     return {
         "selection": selection,
         "generated_at": timezone.localtime(selection.generated_at),
         "font_url": FONT_URL + fonts.cut_font_path().name,
         "font_family": css_string(fonts.FAMILY),
         "fallback_family": css_string(fonts.FALLBACK_FAMILY),
-        "header_title": mark_safe(css_string(selection.title)),
-        "header_generated": mark_safe(css_string(
-            _("Generated") + " " + timezone.localtime(selection.generated_at).strftime("%Y-%m-%d %H:%M"))),
-        "page_counter": mark_safe(page_counter_css(total)),
     }
 
 
@@ -102,28 +122,27 @@ def chunks(items, size):
 
 
 def parts(selection, user=None):
-    """The cover, the summary and the stops, cut into parts that can be rendered side by side.
+    """The cover, the summary and the stops, cut into parts that can be rendered side by side and kept.
 
-    Each part numbers its pages from where it starts; the page count is known in advance.
+    Pages carry no header, footer or page number: stamp() adds them to the joined list.
     """
     stops = selection.stops
-    common = common_context(selection, page_count(len(stops)))
+    common = common_context(selection)
 
-    def render(template, first_page, **context):
-        return render_to_string(f"reports/{template}", {**common, "first_page": first_page, **context})
+    def render(template, **context):
+        return render_to_string(f"reports/{template}", {**common, **context})
 
-    result = [Part(render("risk_list_cover.html", 1, overview_map=mark_safe(overview_svg(stops)),
-                          prepared_for=(user.get_full_name() or user.username) if user else ""), {})]
-    page = 2
-    for pages in chunks(summary_pages(stops), SUMMARY_PAGES_PER_PART):
-        result.append(Part(render("risk_list_summary.html", page, summary_pages=pages), {}))
-        page += len(pages)
-    for chunk in chunks(stops, max(STOPS_PER_PAGE, settings.REPORT_STOPS_PER_PART // STOPS_PER_PAGE * STOPS_PER_PAGE)):
+    result = [Part("cover", render("risk_list_cover.html", overview_map=mark_safe(overview_svg(stops)),
+                                   prepared_for=(user.get_full_name() or user.username) if user else ""), {})]
+    for number, pages in enumerate(chunks(summary_pages(stops), SUMMARY_PAGES_PER_PART), start=1):
+        result.append(Part(f"summary-{number}", render("risk_list_summary.html", summary_pages=pages), {}))
+    size = max(STOPS_PER_PAGE, settings.REPORT_STOPS_PER_PART // STOPS_PER_PAGE * STOPS_PER_PAGE)
+    for chunk in chunks(stops, size):
         for stop in chunk:
             stop.qr_url = f"{GENERATED_URL}qr-{stop.number}.png"
         qr_codes = {f"qr-{stop.number}.png": stop.url for stop in chunk}
-        result.append(Part(render("risk_list_stops.html", page, stops=chunk), qr_codes))
-        page += math.ceil(len(chunk) / STOPS_PER_PAGE)
+        result.append(Part(f"stops-{chunk[0].number}", render("risk_list_stops.html", stops=chunk), qr_codes,
+                           stops=len(chunk)))
     return result
 
 
@@ -137,22 +156,68 @@ def html_to_pdf(html, qr_codes=None):
     return document.write_pdf()
 
 
-def join(pdfs):
-    """One PDF from the parts, in order."""
-    if len(pdfs) == 1:
-        return pdfs[0]
-    writer = PdfWriter()
-    for data in pdfs:
-        writer.append(io.BytesIO(data))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def frame(selection, total):
+    """What changes with every download, as two PDFs: the header sheet, and the page labels (kept by count)."""
+    common = common_context(selection)
+    sizes = {"label_width_mm": LABEL_WIDTH_MM, "label_height_mm": LABEL_HEIGHT_MM}
+    labels = [_("Page %(page)s of %(pages)s") % {"page": n, "pages": total} for n in range(1, total + 1)]
+    labels_html = render_to_string("reports/risk_list_frame.html", {**common, **sizes, "labels": labels})
+    key = cache.key(labels_html, {})
+    labels_pdf = cache.get(key)
+    if labels_pdf is None:
+        labels_pdf = html_to_pdf(labels_html)
+        cache.put(key, labels_pdf)
+    generated = _("Generated") + " " + timezone.localtime(selection.generated_at).strftime("%Y-%m-%d %H:%M")
+    sheet_pdf = html_to_pdf(render_to_string("reports/risk_list_frame.html", {
+        **common, **sizes, "header_title": mark_safe(css_string(selection.title)),
+        "header_generated": mark_safe(css_string(generated)),
+    }))
+    return sheet_pdf, labels_pdf
 
 
-def risk_list_pdf(selection, user=None):
-    """The risk list as PDF bytes."""
+def stamp(pdfs, sheet_pdf, labels_pdf):
+    """One PDF from the parts, in order, each page stamped with the header sheet and its "page N of M"."""
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(data)) for data in pdfs]
+    for source in sources:
+        out.pages.extend(source.pages)
+    out.docinfo = out.copy_foreign(sources[0].docinfo)
+    sheet, labels = pikepdf.open(io.BytesIO(sheet_pdf)), pikepdf.open(io.BytesIO(labels_pdf))
+    header = out.copy_foreign(sheet.pages[0].as_form_xobject())
+    for page, label in zip(out.pages, labels.pages, strict=True):
+        page.add_overlay(header, pikepdf.Rectangle(*page.mediabox))
+        page.add_overlay(out.copy_foreign(label.as_form_xobject()), LABEL_RECT)
+    result = io.BytesIO()
+    out.save(result)
+    return result.getvalue()
+
+
+def render_risk_list(selection, user=None, progress=lambda done, phase: None):
+    """The risk list as a PDF, laying out only the parts not kept from an earlier download."""
     fonts.cut_font_file()
-    jobs = [(part.html, part.qr_codes) for part in parts(selection, user)]
-    # A short list (a typical tour) is quicker here than handed to the workers.
-    long_list = len(selection.stops) > settings.REPORT_STOPS_PER_PART
-    return join(workers.render_all(jobs, side_by_side=long_list))
+    all_parts = parts(selection, user)
+    kept = {part.name: cache.get(part.key) for part in all_parts}
+    missing = [part for part in all_parts if kept[part.name] is None]
+    done = sum(part.stops for part in all_parts if kept[part.name] is not None)
+    progress(done, "rendering")
+
+    def part_done(index):
+        nonlocal done
+        done += missing[index].stops
+        progress(done, "rendering")
+
+    # A short list (a typical tour) is quicker laid out here than handed to the workers.
+    side_by_side = sum(part.stops for part in missing) > settings.REPORT_STOPS_PER_PART
+    for part, data in zip(missing, workers.render_all([(part.html, part.qr_codes) for part in missing],
+                                                      side_by_side=side_by_side, done=part_done)):
+        cache.put(part.key, data)
+        kept[part.name] = data
+    progress(done, "joining")
+    sheet_pdf, labels_pdf = frame(selection, page_count(len(selection.stops)))
+    data = stamp([kept[part.name] for part in all_parts], sheet_pdf, labels_pdf)
+    return Rendered(data, [part.name for part in missing], [part.name for part in all_parts if part not in missing])
+
+
+def risk_list_pdf(selection, user=None, progress=lambda done, phase: None):
+    """The risk list as PDF bytes."""
+    return render_risk_list(selection, user, progress).data

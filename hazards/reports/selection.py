@@ -149,13 +149,7 @@ def select(params, *, tour=None, max_stops=None):
     `params` are the query parameters (a QueryDict); `tour` is a Tour the
     caller has already fetched for this user, or None.
     """
-    base = tour.hazards.all() if tour else Hazard.objects.all()
-    codes = params.getlist("code")
-    if codes:
-        base = base.filter(code__in=codes)
-    filterset = HazardFilter(params, queryset=base)
-    if not filterset.is_valid():
-        raise SelectionError(filter_errors(filterset))
+    filterset, codes = _filtered(params, tour)
     stops_wanted = stop_queryset(filterset.qs)
     hazards = list(stops_wanted if max_stops is None else stops_wanted[:max_stops + 1])
     if max_stops is not None and len(hazards) > max_stops:
@@ -171,6 +165,22 @@ def select(params, *, tour=None, max_stops=None):
         rivers=rivers_of(stops, filterset),
         generated_at=timezone.now(),
     )
+
+
+def _filtered(params, tour):
+    base = tour.hazards.all() if tour else Hazard.objects.all()
+    codes = params.getlist("code")
+    if codes:
+        base = base.filter(code__in=codes)
+    filterset = HazardFilter(params, queryset=base)
+    if not filterset.is_valid():
+        raise SelectionError(filter_errors(filterset))
+    return filterset, codes
+
+
+def count(params, *, tour=None):
+    """How many stops select() would give, in one query; raises SelectionError as select() does."""
+    return _filtered(params, tour)[0].qs.count()
 
 
 def rivers_of(stops, filterset):

@@ -39,12 +39,20 @@ def pool():
     return _pool
 
 
-def render_all(jobs, *, side_by_side=True):
-    """PDF bytes for each (html, QR codes) job, in order; side by side if asked and worth it."""
+def render_all(jobs, *, side_by_side=True, done=lambda index: None):
+    """PDF bytes for each (html, QR codes) job, in order; side by side if asked and worth it.
+
+    `done(index)` is called as each part is ready, in order (a job's progress bar)."""
     overrides = _settings()
     if not side_by_side or len(jobs) == 1 or settings.REPORT_WORKERS <= 1:
-        return [render_part(html, qr_codes, overrides) for html, qr_codes in jobs]
-    return list(pool().map(render_part, *zip(*jobs), [overrides] * len(jobs)))
+        results = (render_part(html, qr_codes, overrides) for html, qr_codes in jobs)
+    else:
+        results = pool().map(render_part, *zip(*jobs), [overrides] * len(jobs))
+    pdfs = []
+    for index, data in enumerate(results):
+        pdfs.append(data)
+        done(index)
+    return pdfs
 
 
 def reset():

@@ -4,20 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import roles, throttle
+from .. import jobs, roles, throttle
 from ..filters import query_id
-from ..models import River, Tour
-from ..reports import csv_export, pdf
-from ..reports.selection import SelectionError, SelectionTooLarge, select
+from ..models import Job, River, Tour
+from ..reports import selection
+from ..reports.selection import SelectionError
 from ..reports.tours import TourForm, can_change, get_tour_for_user, presets
 from ..roles import role_required
+from .jobs import result_response
 from .register import map_config
 
 
@@ -30,39 +29,58 @@ def _tour(request):
     return get_tour_for_user(request.user, pk) if pk is not None else None
 
 
-RENDERERS = {  # extension: (content type, render(selection, user))
-    "pdf": ("application/pdf", pdf.risk_list_pdf),
-    "csv": ("text/csv; charset=utf-8", lambda selection, user: csv_export.csv_text(selection)),
-}
-
-
 @role_required()
 def risk_list(request, extension):
     """GET /reports/risk-list.pdf or .csv: the hazards for the filters of /api/hazards/, a saved
     tour (tour=<id>) or stops picked on the map (code=…), river by river, upstream to downstream.
 
-    Bounded: at most REPORT_MAX_STOPS stops a list, REPORT_REQUESTS_PER_MINUTE lists a minute per user."""
+    Made by a background job (hazards/jobs.py). A list of at most REPORT_DIRECT_STOPS stops (a
+    tour) is answered here once ready, if within REPORT_WAIT_SECONDS; a longer one sends the user
+    to "My downloads", where its progress shows. Bounded: at most REPORT_MAX_STOPS stops a list,
+    REPORT_REQUESTS_PER_MINUTE lists a minute and JOBS_PER_USER unfinished jobs per user."""
     allowance = throttle.take("risk-list", request.user.pk, limit=settings.REPORT_REQUESTS_PER_MINUTE)
     if not allowance.allowed:
-        response = _refused(request, 429, [_(
-            "You asked for many risk lists in a short time. Wait %(s)s seconds, then download again."
-        ) % {"s": allowance.retry_after}])
-        response["Retry-After"] = str(allowance.retry_after)
-        return response
+        return _too_often(request, allowance.retry_after)
     try:
-        selection = select(request.GET, tour=_tour(request), max_stops=settings.REPORT_MAX_STOPS)
+        tour = _tour(request)
+        stops = selection.count(request.GET, tour=tour)
     except SelectionError as error:
         return _refused(request, 400, [f"{name}: {text}" for name, text in error.errors.items()])
-    except SelectionTooLarge as error:
+    if stops > settings.REPORT_MAX_STOPS:
         return _refused(request, 400, [_(
             "This list would have %(count)s stops; at most %(limit)s can be printed at once. Narrow it with the "
             "filters (a river, a town, a risk level, open hazards only), or plan an inspection tour with the stops "
             "you will visit."
-        ) % {"count": error.count, "limit": error.limit}])
-    content_type, render = RENDERERS[extension]
-    response = HttpResponse(render(selection, request.user), content_type=content_type)
-    stamp = timezone.localtime(selection.generated_at).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="risk-list-{stamp}.{extension}"'
+        ) % {"count": stops, "limit": settings.REPORT_MAX_STOPS}])
+    title = _("%(n)s stops") % {"n": stops} if not tour else tour.name
+    try:
+        job = jobs.start(Job.Kind.RISK_LIST, request.user, title=f"{title} · {extension.upper()}", total=stops,
+                         params={"extension": extension, "query": _query_pairs(request), "tour": tour and tour.pk})
+    except jobs.TooManyJobs:
+        return _too_many_jobs(request)
+    if stops <= settings.REPORT_DIRECT_STOPS and jobs.wait(job, settings.REPORT_WAIT_SECONDS) and job.has_file:
+        return result_response(job)
+    return redirect(job)
+
+
+def _query_pairs(request):
+    return [[name, value] for name in request.GET for value in request.GET.getlist(name) if name != "tour"]
+
+
+def _too_often(request, retry_after):
+    response = _refused(request, 429, [_(
+        "You asked for many risk lists in a short time. Wait %(s)s seconds, then download again."
+    ) % {"s": retry_after}])
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _too_many_jobs(request):
+    """429: the user's earlier downloads are still being made."""
+    response = _refused(request, 429, [_(
+        "You have %(n)s downloads still being made. Wait for them on My downloads, then ask again."
+    ) % {"n": settings.JOBS_PER_USER}])
+    response["Retry-After"] = "30"
     return response
 
 

@@ -9,18 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import exports, roles
+from .. import exports, jobs, roles
 from ..filters import WorkOrderFilter, filter_errors
 from ..forms import ImportFileForm, ImportOptionsForm, RiverImportForm
 from ..imports import pending, reports
 from ..imports.files import FORMAT_LABELS
 from ..imports.registers import Options, import_file
 from ..imports.rivers import apply_river, plan_river
-from ..models import ImportRecord
+from ..models import ImportRecord, Job
 from ..readiness import COVERAGE_DAYS, river_coverage
-from ..reports.selection import SelectionError, select
+from ..reports.selection import SelectionError, count, select
 from ..roles import role_required
-from .reports import _tour
+from .reports import _query_pairs, _too_many_jobs, _tour
 from .works import orders_for_list
 
 REPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
@@ -46,11 +46,21 @@ def hazard_export(request, extension):
     if extension not in exports.HAZARD_FORMATS:
         raise Http404
     try:
-        selection = select(request.GET, tour=_tour(request))
+        tour = _tour(request)
+        rows = count(request.GET, tour=tour)
+        if rows <= settings.EXPORT_DIRECT_ROWS:
+            content_type, render_format = exports.HAZARD_FORMATS[extension]
+            return _download(render_format(select(request.GET, tour=tour)), content_type, "hazards", extension)
     except SelectionError as error:
         return _bad_request(error.errors)
-    content_type, render_format = exports.HAZARD_FORMATS[extension]
-    return _download(render_format(selection), content_type, "hazards", extension)
+    # A large selection is written by a background job; its progress and file are on My downloads.
+    try:
+        job = jobs.start(Job.Kind.EXPORT, request.user, title=_("%(n)s hazards · %(format)s") % {
+            "n": rows, "format": extension.upper()}, total=rows,
+            params={"extension": extension, "query": _query_pairs(request), "tour": tour and tour.pk})
+    except jobs.TooManyJobs:
+        return _too_many_jobs(request)
+    return redirect(job)
 
 
 @role_required()
@@ -129,17 +139,21 @@ def _confirm(request, token):
         return _dry_run(request, token, form)
     if request.POST.get("action") != "import":
         return _dry_run(request, token, form)
-    path, name = kept
-    plan, record = import_file(path, _options(form), user=request.user, name=name)
-    if record is None:
-        pending.save_report(token, request.user, {**plan.as_report(), "headers": plan.headers})
-        messages.error(request, _("Nothing was imported: fix the bad rows, or choose to skip them.") if plan.problems
-                       else _("Nothing was imported: every row is already in the register as it is."))
-        return _show_plan(request, token, form, plan, status=400)
-    pending.forget(token, request.user)
-    messages.success(request, _("Imported %(created)s new and %(updated)s updated hazards from %(file)s.") % {
-        "created": record.created_count, "updated": record.updated_count, "file": record.file_name})
-    return redirect(record)
+    # Checked again and written by a background job (hazards/jobs.py); its progress is on My downloads.
+    data = form.cleaned_data
+    options = {"mapping": form.column_mapping(), "srid": data.get("crs"), "shift": data.get("shift") or "",
+               "skip_bad_rows": data.get("skip_bad_rows", False)}
+    try:
+        job = jobs.start(Job.Kind.IMPORT, request.user, title=kept[1], params={"token": token, "options": options},
+                         total=(report.get("rows") or 0))
+    except jobs.TooManyJobs:
+        return _too_many_jobs(request)
+    if jobs.wait(job, 0) and job.import_record_id:
+        record = job.import_record
+        messages.success(request, _("Imported %(created)s new and %(updated)s updated hazards from %(file)s.") % {
+            "created": record.created_count, "updated": record.updated_count, "file": record.file_name})
+        return redirect(record)
+    return redirect(job)
 
 
 def _options(form):

@@ -37,7 +37,7 @@ def restore_spatial_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0009_imports'),
+        ('hazards', '0011_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
