@@ -72,13 +72,12 @@ function clusterRadius(count) {
   return count === 1 ? 8 : Math.min(9 + 3 * Math.log10(count), 16);
 }
 
-/* PostGIS: Mapbox vector tiles, drawn on canvas. */
+/* PostGIS: Mapbox vector tiles. Drawn as SVG: VectorGrid 1.3's canvas renderer loses clicks with Leaflet 1.8
+   and later (it calls the removed L.DomEvent.fakeStop; Leaflet.VectorGrid issue 274), its SVG one uses Leaflet's own. */
 function vectorTiles(map, cfg, query) {
-  // Leaflet 1.8 dropped L.DomEvent.fakeStop, which VectorGrid 1.3's canvas renderer calls on a click.
-  L.DomEvent.fakeStop = L.DomEvent.fakeStop || function () { return true; };
   var layer = L.vectorGrid.protobuf(cfg.hazardLayer.url + query, {
     pane: "hazards",
-    rendererFactory: L.canvas.tile,
+    rendererFactory: L.svg.tile,
     interactive: true,
     maxNativeZoom: 18,
     fetchOptions: {credentials: "same-origin"},
@@ -89,6 +88,14 @@ function vectorTiles(map, cfg, query) {
       }
     }
   });
+  // A VectorGrid point has no latitude and longitude of its own, yet has getLatLng: on a click Leaflet 1.8 and
+  // later read it and failed (Leaflet.VectorGrid issue 168). Without it, the click's own position is used.
+  var createLayer = layer._createLayer;
+  layer._createLayer = function () {
+    var feature = createLayer.apply(this, arguments);
+    feature.getLatLng = undefined;
+    return feature;
+  };
   layer.on("click", function (ev) { onMarker(map, cfg, ev.layer.properties, ev.latlng); });
   return layer;
 }
