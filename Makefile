@@ -9,13 +9,13 @@ DEB_PACKAGES := gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data libsqlite3-m
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk python3-venv gettext \
 	poppler-utils zbar-tools libzbar0 chromium postgresql-client-15
 
-.PHONY: run serve worker test setup system-packages migrate static demo bench bench-pdf report-font messages clean
+.PHONY: run serve worker test setup system-packages migrate static demo bench bench-pdf bench-scale report-font messages clean
 
 # Floodwatch is production unless told otherwise (DEBUG off, SECRET_KEY required).
 # The development targets ask for DEBUG themselves; `make test` does not (the
 # suite sets FLOODWATCH_TESTING, which brings its own key). DEBUG=0 in the
 # environment still wins.
-run migrate static demo bench bench-pdf report-font messages locale/zh_Hans/LC_MESSAGES/django.mo: export DEBUG ?= 1
+run migrate static demo bench bench-pdf bench-scale report-font messages locale/zh_Hans/LC_MESSAGES/django.mo: export DEBUG ?= 1
 
 run: setup demo
 	@echo ""
@@ -44,9 +44,14 @@ worker: $(VENV)/.requirements
 test: setup
 	FLOODWATCH_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-# Every benchmark (the map layer, patrol coverage, the risk-list PDF), each beside its baseline.
+# Every benchmark (the map layer, patrol coverage, the risk-list PDF, scale), each beside its baseline.
 bench: setup
 	$(PY) -m bench
+
+# 100,000 generated hazards (BENCH_SCALE_N), the map and API at that size, then 50 users for 60 s (bench/load.py);
+# the table goes to var/bench/scale-<database>-<N>.json. With DATABASE_URL, on PostGIS.
+bench-scale: setup
+	$(PY) -m bench.scale
 
 # Time and peak memory of the risk-list PDF for 10, 200 and 1,000 stops, beside a bare WeasyPrint table.
 bench-pdf: setup

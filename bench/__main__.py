@@ -1,4 +1,5 @@
-"""`python -m bench` (make bench) runs every benchmark: the map layer, patrol coverage, a register import, the risk-list PDF."""
+"""`python -m bench` (make bench) runs every benchmark: the map layer, patrol coverage, a register import, the risk-list PDF,
+and Floodwatch at scale (100,000 generated hazards: map, API, pages, load test; bench/scale.py)."""
 
 import subprocess
 import sys
@@ -15,3 +16,6 @@ if __name__ == "__main__":
     print()
     # The PDF benchmark builds its own database and runs each case in a fresh process.
     subprocess.run([sys.executable, "-m", "bench.pdf"], check=True)
+    print()
+    # Scale: generates its hazards in a database of its own, then serves it to the load test (var/bench/*.json).
+    subprocess.run([sys.executable, "-m", "bench.scale"], check=True)

@@ -150,6 +150,8 @@ class WorkOrderAdminForm(VersionedAdminForm):
 @admin.register(WorkOrder)
 class WorkOrderAdmin(VersionedAdmin):
     list_display = ["title", "kind", "hazard", "river", "status", "progress_pct", "deadline"]
+    # Both may be empty, and the admin's own select_related() follows only required foreign keys.
+    list_select_related = ["hazard", "river"]
     list_filter = ["status", "kind", "river"]
     search_fields = ["title", "responsible_unit", "contractor"]
     filter_horizontal = ["engineers"]

@@ -9,7 +9,9 @@ class HazardsConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import lookups  # noqa: F401 (registers the overflow-safe __in lookup)
+        # lookups registers the overflow-safe __in lookup; tiles connects the signals that make cached map
+        # tiles stale.
+        from . import lookups, tiles  # noqa: F401
 
 
 class FloodwatchAdminConfig(admin_apps.AdminConfig):

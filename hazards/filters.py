@@ -4,7 +4,9 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from .models import Hazard, River, Town, WorkOrder
@@ -30,7 +32,30 @@ class BboxFilter(django_filters.Filter):
     field_class = BboxField
 
     def filter(self, qs, value):
-        return qs if value is None else qs.filter(location__within=value)
+        return qs if value is None else spatial_index(qs, value.extent).filter(location__within=value)
+
+
+def spatial_index(queryset, bbox):
+    """The hazards whose point may lie in bbox (west, south, east, north), found through the spatial index.
+
+    PostGIS's planner uses the location's GiST index for any spatial lookup by
+    itself. SpatiaLite keeps an R*Tree beside the table (idx_<table>_<column>)
+    that no query uses unless it names it: without this, a bbox is a scan of
+    every row.
+    """
+    if connection.vendor != "sqlite":
+        return queryset
+    west, south, east, north = bbox
+    index = f"idx_{Hazard._meta.db_table}_{Hazard._meta.get_field('location').column}"
+    return queryset.filter(pk__in=RawSQL(
+        f"SELECT pkid FROM {index} WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s",
+        (east, west, north, south),
+    ))
+
+
+def in_bbox(queryset, bbox):
+    """The hazards whose point lies in bbox (west, south, east, north), edges included, through the spatial index."""
+    return spatial_index(queryset, bbox).filter(location__intersects=Polygon.from_bbox(bbox))
 
 
 class FlagCheckbox(forms.CheckboxInput):
@@ -83,10 +108,9 @@ class HazardFilter(django_filters.FilterSet):
         fields = ["river", "status", "risk_level", "kind", "bbox", "town", "min_risk", "open", "overdue"]
 
     def filter_min_risk(self, queryset, name, value):
-        """This risk level or a higher one."""
-        return queryset.alias(min_risk_rank=Hazard.risk_rank_expression()).filter(
-            min_risk_rank__gte=Hazard.RISK_RANK[value]
-        )
+        """This risk level or a higher one (as a list of levels, so that the risk_level index serves it)."""
+        return queryset.filter(risk_level__in=[level for level, rank in Hazard.RISK_RANK.items()
+                                               if rank >= Hazard.RISK_RANK[value]])
 
     def filter_open(self, queryset, name, value):
         """open=true: not yet cleared or closed (Hazard.is_open); open=false: the others."""
@@ -133,10 +157,15 @@ class WorkOrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=WorkOrder.Status.choices)
     overdue = FlagFilter(label=_("Overdue only"), method="filter_overdue")
     unit = django_filters.CharFilter(label=_("Responsible unit"), field_name="responsible_unit", lookup_expr="icontains")
+    reach = FlagFilter(label=_("Reaches only"), method="filter_reach")
 
     class Meta:
         model = WorkOrder
-        fields = ["river", "status", "overdue", "unit"]
+        fields = ["river", "status", "overdue", "unit", "reach"]
+
+    def filter_reach(self, queryset, name, value):
+        """reach=true: orders for a stretch of river (dredging, grass cutting); reach=false: orders for a hazard."""
+        return queryset.filter(hazard__isnull=value)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset.exclude(pk__in=WorkOrder.objects.overdue().values("pk"))

@@ -115,16 +115,25 @@ def locate(centerline, point):
 
 
 def locate_xy(centerline, xy):
-    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays."""
+    """locate() for many points at once: chainages, offsets and banks of (n, 2) metric coordinates, as arrays.
+
+    Only the projection onto the line is shapely's; the feet, and the line's
+    direction a metre either side of them, are interpolated along the
+    vertices' running distances with numpy (10,000 points in a few
+    milliseconds instead of three more passes over the line).
+    """
     line = metric_line(centerline)
-    points = shapely.points(xy)
-    chainages = shapely.line_locate_point(line, points)
-    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
-    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(chainages + 1.0, line.length)))
-    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(chainages - 1.0, 0.0)))
-    dx, dy = (ahead - behind).T
+    chainages = shapely.line_locate_point(line, shapely.points(xy))
+    vertices = shapely.get_coordinates(line)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(vertices, axis=0).T))])
+
+    def at(distances):
+        return np.column_stack([np.interp(distances, along, vertices[:, 0]), np.interp(distances, along, vertices[:, 1])])
+
+    feet = at(chainages)
+    dx, dy = (at(np.minimum(chainages + 1.0, line.length)) - at(np.maximum(chainages - 1.0, 0.0))).T
     cross = dx * (xy[:, 1] - feet[:, 1]) - dy * (xy[:, 0] - feet[:, 0])
-    return chainages, shapely.distance(points, line), np.where(cross > 0, "left", "right")
+    return chainages, np.hypot(*(xy - feet).T), np.where(cross > 0, "left", "right")
 
 
 def offsets_xy(centerline, xy):
@@ -180,6 +189,42 @@ def point_at(centerline, chainage_m, offset_m=0.0, bank="left"):
         # The left normal of (dx, dy) is (-dy, dx).
         foot = shapely.Point(foot.x - sign * dy / norm * offset_m, foot.y + sign * dx / norm * offset_m)
     return from_metric(foot)
+
+
+def points_at_xy(centerline, chainages, offsets, signs):
+    """point_at for many points at once: (n, 2) metric coordinates at these chainages, `offsets` metres
+    to the left bank (sign 1) or the right bank (sign -1)."""
+    line = metric_line(centerline)
+    chainages = np.clip(np.asarray(chainages, dtype=float), 0.0, line.length)
+    feet = shapely.get_coordinates(shapely.line_interpolate_point(line, chainages))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(chainages + 1.0, line.length)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(chainages - 1.0, 0.0)))
+    dx, dy = (ahead - behind).T
+    norm = np.hypot(dx, dy)
+    # The left normal of (dx, dy) is (-dy, dx).
+    shift = np.asarray(signs, dtype=float) * np.asarray(offsets, dtype=float) / norm
+    return np.column_stack([feet[:, 0] - shift * dy, feet[:, 1] + shift * dx])
+
+
+# Map tiles (tiles.py) find hazards by their Web Mercator pixel at zoom 22: the world is
+# 2**30 pixels wide there (256-pixel tiles), a few centimetres each, within a 32-bit integer.
+WEB_PIXELS = 2 ** 30
+WEB_MAX_LATITUDE = 85.0511287798066
+
+
+def web_pixels_xy(lonlat):
+    """(n, 2) longitudes and latitudes (WGS84) as integer Web Mercator pixels at zoom 22, x east and y south,
+    as Leaflet projects them."""
+    lon, lat = np.asarray(lonlat, dtype=float).reshape(-1, 2).T
+    lat = np.radians(np.clip(lat, -WEB_MAX_LATITUDE, WEB_MAX_LATITUDE))
+    x = (lon + 180.0) / 360.0 * WEB_PIXELS
+    y = (1.0 - np.log(np.tan(lat) + 1.0 / np.cos(lat)) / np.pi) / 2.0 * WEB_PIXELS
+    return np.clip(np.floor(np.column_stack([x, y])), 0, WEB_PIXELS - 1).astype(np.int64)
+
+
+def lonlat_of_web_pixel(x, y):
+    """The longitude and latitude of a Web Mercator pixel at zoom 22 (fractions allowed: a cluster's mean)."""
+    return x / WEB_PIXELS * 360.0 - 180.0, math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * y / WEB_PIXELS))))
 
 
 def reach(centerline, start_m, end_m):

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,9 +136,8 @@ class Readiness:
     plan: EvacuationPlan | None
     drills: list  # newest first
     today: datetime.date
-    threat: Hazard | None = None  # the nearest open red or orange hazard upstream, at any distance
+    threat: Hazard | None = None  # the nearest open red or orange hazard upstream (or beside it), at any distance
     threat_m: float | None = None  # how far upstream of the village it lies
-    at_risk_from: list = field(default_factory=list)  # open red or orange hazards it is at risk from
     people: list = field(default_factory=list)  # responsibilities named for it this season
 
     @property
@@ -163,7 +163,9 @@ class Readiness:
 
     @property
     def at_risk(self):
-        return bool(self.at_risk_from)
+        """At risk from an open red or orange hazard: the nearest one upstream lies within AT_RISK_DOWNSTREAM_M
+        (downstream_m), so one at least does."""
+        return self.threat_m is not None and self.threat_m <= settings.AT_RISK_DOWNSTREAM_M
 
     @property
     def ready(self):
@@ -202,9 +204,10 @@ def village_readiness(today=None, river=None):
     today = today or timezone.localdate()
     rivers = list(River.objects.all())
     context = _ReadinessContext.load(today)
+    villages = [(village, places_of(village, rivers)) for village in Village.objects.exclude(geom=None).select_related("town")]
+    context.find_nearest([place for _village, places in villages for place in places])
     rows = []
-    for village in Village.objects.exclude(geom=None).select_related("town"):
-        places = places_of(village, rivers)
+    for village, places in villages:
         if places and (river is None or any(place.river.pk == river.pk for place in places)):
             rows.append(context.readiness(village, places, today))
     rows.sort(key=lambda r: (r.rank, r.place.river.sort_order, r.place.river.code, r.place.chainage_m))
@@ -222,6 +225,7 @@ def villages_at_risk_from(hazards, today=None):
     rivers = list(River.objects.all())
     context = _ReadinessContext.load(today)
     villages = [(village, places_of(village, rivers)) for village in Village.objects.exclude(geom=None).select_related("town")]
+    context.find_nearest([place for _village, places in villages for place in places])
     readiness = {}
     result = {}
     for hazard in hazards:
@@ -238,11 +242,12 @@ def villages_at_risk_from(hazards, today=None):
 
 
 class _ReadinessContext:
-    """Plans, drills and severe open hazards, each read once, for many villages."""
+    """Plans and drills, each read once, for many villages; the severe open hazard nearest upstream of each
+    place on a river, one lookup on the (river, chainage) index a place, however many hazards there are."""
 
-    def __init__(self, plans, village_drills, town_drills, hazards, people):
-        self.plans, self.village_drills, self.town_drills, self.hazards = plans, village_drills, town_drills, hazards
-        self.people = people
+    def __init__(self, plans, village_drills, town_drills, people):
+        self.plans, self.village_drills, self.town_drills, self.people = plans, village_drills, town_drills, people
+        self.nearest = {}
 
     @classmethod
     def load(cls, today):
@@ -254,15 +259,38 @@ class _ReadinessContext:
                 village_drills[village.pk].append(drill)
             if not villages:
                 town_drills[drill.town_id].append(drill)
-        hazards = defaultdict(list)
-        severe = Hazard.objects.filter(risk_level__in=SEVERE_RISKS, status__in=Hazard.OPEN_STATUSES)
-        for hazard in severe.select_related("river"):
-            hazards[hazard.river_id].append(hazard)
         people = defaultdict(list)
         named = Responsibility.objects.filter(season=season.season_year(today), village__isnull=False).select_related("person")
         for item in named:
             people[item.village_id].append(item)
-        return cls(plans, village_drills, town_drills, hazards, people)
+        return cls(plans, village_drills, town_drills, people)
+
+    def find_nearest(self, places):
+        """The open red or orange hazard nearest upstream of each place on a river, or beside it (ALONGSIDE_M):
+        one query for them all, an index lookup a place."""
+        wanted = sorted({(place.river.pk, place.chainage_m) for place in places} - set(self.nearest))
+        if not wanted:
+            return
+        table = Hazard._meta.db_table
+        rows = ", ".join(["(%s, %s)"] * len(wanted))
+        severe = ", ".join(["%s"] * len(SEVERE_RISKS))
+        open_ = ", ".join(["%s"] * len(Hazard.OPEN_STATUSES))
+        nearest = RawSQL(
+            f"WITH place(river, chainage) AS (VALUES {rows}) "
+            f"SELECT (SELECT h.id FROM {table} h WHERE h.river_id = place.river AND h.chainage_m <= place.chainage "
+            f"AND h.risk_level IN ({severe}) AND h.status IN ({open_}) ORDER BY h.chainage_m DESC, h.code LIMIT 1) "
+            "FROM place",
+            [value for river, chainage in wanted for value in (river, chainage + ALONGSIDE_M)]
+            + list(SEVERE_RISKS) + sorted(Hazard.OPEN_STATUSES),
+        )
+        found = list(Hazard.objects.select_related("river").filter(pk__in=nearest))
+        for river, chainage in wanted:
+            candidates = [h for h in found if h.river_id == river and h.chainage_m <= chainage + ALONGSIDE_M]
+            self.nearest[(river, chainage)] = min(candidates, key=lambda h: (-h.chainage_m, h.code), default=None)
+
+    def nearest_upstream(self, place):
+        self.find_nearest([place])
+        return self.nearest[(place.river.pk, place.chainage_m)]
 
     def readiness(self, village, places, today):
         drills = self.village_drills[village.pk] + self.town_drills[village.town_id]
@@ -272,10 +300,7 @@ class _ReadinessContext:
             people=self.people[village.pk],
         )
         for place in places:
-            for hazard in self.hazards[place.river.pk]:
-                upstream = place.chainage_m - hazard.chainage_m
-                if upstream >= -ALONGSIDE_M and (row.threat_m is None or upstream < row.threat_m):
-                    row.threat, row.threat_m = hazard, upstream
-                if downstream_m(hazard, place) is not None:
-                    row.at_risk_from.append(hazard)
+            hazard = self.nearest_upstream(place)
+            if hazard is not None and (row.threat_m is None or place.chainage_m - hazard.chainage_m < row.threat_m):
+                row.threat, row.threat_m = hazard, place.chainage_m - hazard.chainage_m
         return row

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import citizen, jobs, readiness, register, reports, response, tokens, transfer, works
+from .views import citizen, jobs, readiness, register, reports, response, tiles, tokens, transfer, works
 
 app_name = "hazards"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path("api/work-orders/<int:pk>/accept/", rest.work_order_accept, name="api-work-order-accept"),
     path("api/coverage/", rest.coverage, name="api-coverage"),
     path("api/plans/", rest.plans, name="api-plans"),
+    # The map's hazard tiles (hazards/tiles.py): vector tiles on PostGIS, GeoJSON tiles on both
+    path("tiles/hazards/<int:z>/<int:x>/<int:y>.pbf", tiles.hazard_tile_mvt, name="tiles-mvt"),
+    path("tiles/hazards/<int:z>/<int:x>/<int:y>.geojson", tiles.hazard_tile_geojson, name="tiles-geojson"),
     path("api/schema/", ogc.ApiDocument.as_view(), name="api-schema"),
     path("api/docs/", role_required()(SpectacularSwaggerView.as_view(url_name="hazards:api-schema")), name="api-docs"),
     # OGC API - Features, read-only (hazards/ogc.py)

@@ -99,10 +99,11 @@ def jpeg(gps=None, size=(640, 480), colour="#3d85c6"):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttle counts and cached pages start empty in every test."""
-    from django.core.cache import cache
+    """Throttle counts, cached pages and map tiles start empty in every test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "tiles"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

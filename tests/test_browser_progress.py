@@ -4,7 +4,7 @@ import pytest
 
 from hazards.models import WorkOrder
 
-from .browser import log_in
+from .browser import log_in, open_hazard_popup
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,12 +31,7 @@ def test_an_engineer_posts_60_percent_with_a_photo_and_the_popup_shows_it(browse
     assert (order.progress_pct, order.updates.first().photos.count()) == (60, 1)
 
     page.goto(live_server.url + "/")
-    page.wait_for_function("window.hazardMap && document.querySelectorAll('path.leaflet-interactive').length > 5")
-    popup_html = page.evaluate(
-        "code => { let html = null; window.hazardMap.eachLayer(l => { if (l.feature && l.feature.properties.code === code) {"
-        " l.openPopup(); html = l.getPopup().getContent(); } }); return html; }",
-        order.hazard.code,
-    )
+    popup_html = open_hazard_popup(page, order.hazard)
     assert "60 %" in popup_html and "口子村铺外路涵管扩挖改造" in popup_html
     assert page.locator(".leaflet-popup-content .progress span", has_text="60 %").is_visible()
 

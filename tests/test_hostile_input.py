@@ -385,13 +385,13 @@ def test_a_path_traversal_name_on_a_real_photo_is_stored_under_a_name_of_ours(wo
 
 QUERIES = {  # GET endpoints and the query parameters they read
     "hazards:api-hazards": ["river", "status", "risk_level", "kind", "bbox", "town", "min_risk", "open", "overdue"],
-    "hazards:api-work-orders": ["river", "status", "overdue", "unit"],
+    "hazards:api-work-orders": ["river", "status", "overdue", "unit", "reach"],
     "hazards:api-coverage": ["days"],
     "hazards:api-plans": ["plan"],
     "hazards:risk-list-csv": ["river", "bbox", "tour", "code", "min_risk", "open"],
     "hazards:list": ["sort", "page", "river", "bbox", "town", "open"],
     "hazards:map": ["river", "bbox"],
-    "hazards:work-orders": ["river", "status", "overdue", "unit"],
+    "hazards:work-orders": ["river", "status", "overdue", "unit", "reach", "page"],
     "hazards:patrols": ["days"],
     "hazards:ogc-items collection=hazards": ["limit", "offset", "bbox", "datetime", "river", "risk_level", "status", "f"],
     "hazards:ogc-items collection=patrol-coverage": ["days", "river", "bbox", "limit"],

@@ -12,7 +12,7 @@ from hazards import services
 from hazards.models import Hazard, WorkOrder
 
 from . import hostile
-from .browser import log_in
+from .browser import log_in, open_hazard_popup
 from .reports import pdf_pages
 
 
@@ -60,12 +60,8 @@ def test_html_in_a_hazard_stays_text_in_the_map_popup(browser, live_server, rive
     hazard = report_with(client, rivers, text)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log_in(page, live_server, "leader", "floodwatch-demo")
-    page.wait_for_function("window.hazardMap && document.querySelectorAll('path.leaflet-interactive').length > 2")
-    popup_text = page.evaluate(
-        "code => { let text = null; window.hazardMap.eachLayer(l => { if (l.feature && l.feature.properties.code === code)"
-        " { l.openPopup(); text = document.querySelector('.leaflet-popup-content').textContent; } }); return text; }",
-        hazard.code,
-    )
+    open_hazard_popup(page, hazard)
+    popup_text = page.inner_text(".leaflet-popup-content")
     page.wait_for_timeout(300)
     assert text in popup_text
     assert page.evaluate("window.__pwned") is None

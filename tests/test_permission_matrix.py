@@ -17,14 +17,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from hazards import response, services
+from hazards import response, services, tiles
 from hazards.models import (
     ApiToken,
     CitizenReport,
@@ -56,7 +56,7 @@ ACTORS = ("anon", "norole", "insp", "eng", "eng2", "lead", "admin")
 USERS = {"norole": "stranger", "insp": "inspector", "eng": "engineer", "eng2": "engineer2", "lead": "leader",
          "admin": "admin"}
 METHODS = ("GET", "POST")
-OUTCOMES = {"200", "201", "400", "401", "403", "404", "405", "409", "302", "login", "adminlogin"}
+OUTCOMES = {"200pg", "200", "201", "400", "401", "403", "404", "405", "409", "302", "login", "adminlogin"}
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ def world(rivers, cast, checklists):
     call_command("import_hazards", str(settings.BASE_DIR / "tests" / "data" / "水务局碍洪点.gpkg"), skip_bad_rows=True,
                  user="admin", stdout=io.StringIO())
     record = ImportRecord.objects.get()
+    span = 2 ** 30 >> tiles.POINTS_ZOOM
+    hazard.refresh_from_db()
     token = ApiToken(user=cast["leader"], name="QGIS")
     token.new_key()
     token.save()
@@ -166,6 +168,7 @@ def world(rivers, cast, checklists):
                                 backend_name="default", run_after=get_date_max())
     response = respond(cast, hazard, village)
     return {**response,
+        "tz": tiles.POINTS_ZOOM, "tx": hazard.map_x // span, "ty": hazard.map_y // span,
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg", "job": job.pk,
@@ -241,6 +244,13 @@ def path_of(url, row, world):
     return "/" + path.replace("^", "").replace("$", "")
 
 
+def expected(outcome):
+    """The outcome the matrix writes, on this database."""
+    if outcome == "200pg":
+        return "200" if connection.vendor == "postgresql" else "404"
+    return outcome
+
+
 def outcome(response):
     """What an actor got: the status, or which login page a redirect sent them to."""
     if response.status_code == 302:
@@ -287,6 +297,6 @@ def test_every_url_answers_every_actor_as_the_matrix_says(world, cast, part):
             path = path_of(url, row, world)
             for actor in ACTORS:
                 got = answer(cookies[actor], method, path)
-                if got != row.expected[actor]:
+                if got != expected(row.expected[actor]):
                     wrong.append(f"line {row.line}: {method} {path} as {actor}: matrix says {row.expected[actor]}, got {got}")
     assert wrong == [], "\n" + "\n".join(wrong)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import geo
+from .. import geo, tiles
 from ..models import Hazard, ImportRecord, River, check_locations, derive_places
 from ..reports.csv_export import FORMULA_START
 from . import coords, mapping, ogr, tabular
@@ -37,7 +37,7 @@ READERS = {
 # What an import sets on a hazard; everything else is derived (Hazard.save) or kept.
 IMPORTED_FIELDS = ("title", "river", "location", "kind", "in_main_channel", "blockage_pct", "risk_override",
                    "risk_override_reason", "status", "responsible_unit", "description", "interim_measure")
-DERIVED_FIELDS = ("chainage_m", "offset_m", "bank", "risk_level", "village", "town")
+DERIVED_FIELDS = ("chainage_m", "offset_m", "bank", "risk_level", "village", "town", "map_x", "map_y")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 CHAINAGE = re.compile(r"^\s*[Kk]\s*(\d+)\s*\+\s*(\d+(?:\.\d+)?)\s*$")
 BATCH = 1000
@@ -541,6 +541,7 @@ def apply_import(plan, *, user, progress=noop_progress):
                 progress(len(creates) + start + len(updates[start:start + BATCH]), total, "written")
             record.report = plan.as_report()  # now with the codes given to new hazards
             record.save(update_fields=["report"])
+            tiles.hazards_changed()  # bulk writes send no signals: the map's cached tiles are stale
     except IntegrityError as error:
         raise ValidationError(_("The import was undone, nothing was written: the register changed while it ran "
                                 "(%(detail)s). Run the dry run again.") % {"detail": str(error)[:120]})

@@ -97,6 +97,9 @@ class Hazard(Versioned):
         _("interim safety measure"), max_length=TEXT_MAX_LENGTH, blank=True,
         help_text=_("What is in place until the hazard is cleared: warning signs, standby pumps, a watch post."),
     )
+    # Where the map's tiles find it (tiles.py): its Web Mercator pixel at zoom 22 (geo.web_pixels_xy).
+    map_x = models.IntegerField(editable=False, default=0)
+    map_y = models.IntegerField(editable=False, default=0)
     town = models.ForeignKey(Town, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("town"))
     village = models.ForeignKey(
         Village, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name=_("village")
@@ -112,13 +115,22 @@ class Hazard(Versioned):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["map_x", "map_y"])
 
     class Meta:
         ordering = DRIVING_ORDER
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
-        indexes = [models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"])]
+        # One for every filter and sort of the list, the map and the API (hazards/filters.py); the
+        # location's spatial index comes with the field.
+        indexes = [
+            models.Index(fields=["river", "chainage_m"]), models.Index(fields=["risk_level", "status"]),
+            models.Index(fields=["status"]), models.Index(fields=["kind"]), models.Index(fields=["updated_at"]),
+            # The list by risk: each level's hazards, river by river, upstream to downstream.
+            models.Index(fields=["risk_level", "river", "chainage_m"], name="hazard_risk_driving_idx"),
+            # Covers a map tile's query: its hazards, clustered, read from the index alone.
+            models.Index(fields=["map_x", "map_y", "risk_level", "code"], name="hazard_map_tile_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
@@ -290,8 +302,12 @@ def check_locations(hazards):
 
 
 def derive_places(hazards):
-    """What a hazard's save derives, for many hazards at once: chainage, offset, bank, risk level, village, town."""
-    xy = geo.metric_xy([(h.location.x, h.location.y) for h in hazards])
+    """What a hazard's save derives, for many hazards at once: chainage, offset, bank, risk level, village, town,
+    and its place on map tiles."""
+    lonlat = [(h.location.x, h.location.y) for h in hazards]
+    xy = geo.metric_xy(lonlat)
+    for hazard, (x, y) in zip(hazards, geo.web_pixels_xy(lonlat)):
+        hazard.map_x, hazard.map_y = int(x), int(y)
     by_river = {}
     for i, hazard in enumerate(hazards):
         by_river.setdefault(hazard.river_id, []).append(i)

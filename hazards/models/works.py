@@ -89,6 +89,7 @@ class WorkOrder(Versioned):
 
     class Meta:
         ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["deadline", "id"])]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
 

@@ -2,18 +2,77 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from .. import roles, services
+from .. import roles, services, tiles
 from ..filters import HazardFilter
 from ..forms import HazardForm
 from ..history import history_of
-from ..models import DRIVING_ORDER, Hazard
+from ..models import DRIVING_ORDER, Hazard, River
 from ..roles import role_required
+
+PAGE_SIZE = 50
+
+
+class ListPaginator(Paginator):
+    """Pages of a long list: sorted and cut on the primary keys alone, then the page's rows read by key.
+
+    Sorting whole rows (geometry, descriptions) to keep 50 was most of a
+    page's time at 100,000 hazards, and the deeper the page the worse.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.keys(bottom, top)
+        rows = self.object_list.order_by().in_bulk(keys)
+        return self._get_page([rows[key] for key in keys], number, self)
+
+    def keys(self, bottom, top):
+        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+
+
+class GroupedPaginator(ListPaginator):
+    """Pages of hazards in driving order (river by river, upstream to downstream), or by risk and then in
+    driving order: each page cut from one group's hazards (a river's, or a risk level's on a river) along
+    an index ending in chainage. Sorting every hazard by its river's order was a scan of them all."""
+
+    def __init__(self, object_list, per_page, *, by_risk=False):
+        super().__init__(object_list, per_page)
+        self.by_risk = by_risk
+
+    @cached_property
+    def groups(self):
+        fields = ["risk_level", "river"] if self.by_risk else ["river"]
+        counts = {tuple(row[:-1]): row[-1] for row in
+                  self.object_list.order_by().values_list(*fields).annotate(n=Count("*"))}
+        rivers = list(River.objects.values_list("pk", flat=True))
+        levels = sorted(Hazard.RISK_RANK, key=Hazard.RISK_RANK.get, reverse=True) if self.by_risk else [None]
+        keys = [(level, river) if self.by_risk else (river,) for level in levels for river in rivers]
+        return [(dict(zip(fields, key)), counts[key]) for key in keys if counts.get(key)]
+
+    @cached_property
+    def count(self):
+        return sum(n for _group, n in self.groups)
+
+    def keys(self, bottom, top):
+        keys, start = [], 0
+        for group, n in self.groups:
+            if start < top and bottom < start + n:
+                along = self.object_list.filter(**group).order_by("chainage_m", "code")
+                keys += along.values_list("pk", flat=True)[max(bottom - start, 0):min(top - start, n)]
+            start += n
+        return keys
+
 
 SORTS = {
     "chainage": DRIVING_ORDER,
@@ -36,6 +95,7 @@ def map_config(**extra):
         "districtUrl": reverse("hazards:api-district"),
         "hazardsUrl": reverse("hazards:api-hazards"),
         "workOrdersUrl": reverse("hazards:api-work-orders"),
+        "hazardLayer": tiles.map_layer_config(),
         "risks": [
             {"level": level, "label": str(label), "colour": Hazard.RISK_COLOURS[level]}
             for level, label in Hazard.RiskLevel.choices
@@ -47,6 +107,8 @@ def map_config(**extra):
             "count": _("%(n)s hazards shown"),
             "noBasemap": _("Basemap unavailable offline: rivers and hazards are still shown."),
             "failed": _("Could not load hazards:"),
+            "loadingOne": _("loading…"),
+            "tileFailed": _("part of the map did not load; move the map to try again."),
             "open": _("Open"),
             "approximate": _("approximate line"),
             "locating": _("Finding your position…"),
@@ -71,17 +133,27 @@ def hazard_map(request):
 
 @role_required()
 def hazard_list(request):
-    filterset = HazardFilter(request.GET, queryset=Hazard.objects.select_related("river", "town", "village"))
+    filterset = HazardFilter(request.GET, queryset=Hazard.objects.select_related("river", "town", "village").defer(
+        "river__centerline", "town__geom", "village__geom"))
     sort = request.GET.get("sort", "chainage")
     hazards = filterset.qs.alias(risk_rank=Hazard.risk_rank_expression()).order_by(*SORTS.get(sort, SORTS["chainage"]))
-    page = Paginator(hazards, 50).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    for key in ("page", "sort"):
-        filters.pop(key, None)
+    if sort in ("chainage", "risk") or sort not in SORTS:
+        paginator = GroupedPaginator(hazards, PAGE_SIZE, by_risk=sort == "risk")
+    else:
+        paginator = ListPaginator(hazards, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "hazards/hazard_list.html", {
         "filter": filterset, "page": page, "sort": sort, "sort_columns": sort_columns(),
-        "filter_query": filters.urlencode() + "&" if filters else "",
+        "filter_query": query_without(request.GET, "page", "sort"),
     })
+
+
+def query_without(params, *names):
+    """The query string without these parameters, ready for another to be appended ("a=1&" or "")."""
+    filters = params.copy()
+    for name in names:
+        filters.pop(name, None)
+    return filters.urlencode() + "&" if filters else ""
 
 
 @role_required()

@@ -12,13 +12,19 @@ from ..forms.works import AcceptanceForm, ProgressForm, WorkOrderForm
 from ..history import history_of
 from ..models import Hazard, WorkOrder
 from ..roles import role_required
-from .register import map_config
+from .register import PAGE_SIZE, ListPaginator, map_config, query_without
 
 ORDER_RELATED = ("hazard", "hazard__river", "river")
+MY_ORDERS_PAGE = 20  # cards on a phone, each with its progress form
 
 
 def orders_for_list():
     return WorkOrder.objects.select_related(*ORDER_RELATED).prefetch_related("engineers")
+
+
+def orders_for_table():
+    """Orders for a page of rows: without the rivers' centerlines (thousands of vertices, read for every row)."""
+    return orders_for_list().defer("river__centerline", "hazard__river__centerline")
 
 
 def may(user, order, action):
@@ -44,17 +50,20 @@ def get_order_for_user(user, pk, *, action="read"):
 @role_required(roles.ENGINEER)
 def my_orders(request):
     """The engineer's phone page: their open orders by deadline, each with a quick progress form."""
-    orders = orders_for_list().open().filter(engineers=request.user)
+    orders = orders_for_table().open().filter(engineers=request.user)
+    page = ListPaginator(orders, MY_ORDERS_PAGE).get_page(request.GET.get("page"))
     cards = [(order, ProgressForm(initial={"percent": order.progress_pct, "version": order.version}, prefix=f"o{order.pk}"))
-             for order in orders]
-    return render(request, "works/my_orders.html", {"cards": cards})
+             for order in page]
+    return render(request, "works/my_orders.html", {"cards": cards, "page": page})
 
 
 @role_required()
 def order_list(request):
-    filterset = WorkOrderFilter(request.GET, queryset=orders_for_list())
+    filterset = WorkOrderFilter(request.GET, queryset=orders_for_table())
+    orders = filterset.qs if filterset.is_valid() else WorkOrder.objects.none()
     return render(request, "works/order_list.html", {
-        "filter": filterset, "orders": filterset.qs if filterset.is_valid() else WorkOrder.objects.none(),
+        "filter": filterset, "page": ListPaginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filter_query": query_without(request.GET, "page"),
         "can_create": roles.has_role(request.user, roles.ADMIN),
     })
 
