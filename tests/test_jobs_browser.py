@@ -40,10 +40,13 @@ def test_a_leader_watches_the_risk_list_of_every_hazard_being_made_and_downloads
     seen = []
     deadline = time.monotonic() + 300  # generous: a busy machine renders slowly, and only "filled" is asserted
     while time.monotonic() < deadline:
+        # Whether it is ready first, then the bar: a poll answered between the two would otherwise end the
+        # list on the bar's last value before "ready" (the page sets the bar before it shows the file).
+        ready = row.locator(".file").is_visible()
         seen.append(int(row.locator(".progress").get_attribute("aria-valuenow")))
         if 0 < seen[-1] < 100 and not (tmp_path / "filling.png").exists():
             page.screenshot(path=str(tmp_path / "filling.png"))
-        if row.locator(".file").is_visible():
+        if ready:
             break
         page.wait_for_timeout(100)
     page.screenshot(path=str(tmp_path / "ready.png"))

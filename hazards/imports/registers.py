@@ -22,9 +22,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from .. import geo, tiles
+from .. import bulk, geo, tiles
 from ..models import Hazard, ImportRecord, River, check_locations, derive_places
 from ..reports.csv_export import FORMULA_START
 from . import coords, mapping, ogr, tabular
@@ -527,8 +527,8 @@ def apply_import(plan, *, user, progress=noop_progress):
             _assign_codes(creates)
             reason = record.change_reason
             for start in range(0, len(creates), BATCH):
-                bulk_create_with_history(creates[start:start + BATCH], Hazard, batch_size=BATCH, default_user=user,
-                                         default_change_reason=reason)
+                bulk.create_with_history(creates[start:start + BATCH], Hazard, user=user, reason=reason,
+                                         batch_size=BATCH)
                 progress(start + len(creates[start:start + BATCH]), total, "written")
             _check_versions(updates)
             now = timezone.now()
