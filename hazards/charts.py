@@ -2,6 +2,7 @@
 (strokes and labels, never colour alone), the same picture on screen and on paper."""
 
 import datetime
+import itertools
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -26,17 +27,21 @@ def bar(percent, label, *, secondary=None):
                        '<title>{}</title>{}</svg>', label, label, mark_safe("".join(parts)))
 
 
+_patterns = itertools.count(1)
+
+
 def strip(coverage, label):
     """A river's patrol coverage, upstream (left) to downstream: covered stretches dark, gaps hatched."""
     length = coverage.length_m or 1
+    pattern = f"gap-{next(_patterns)}"  # ids are unique in a page
     covered = format_html_join("", '<rect x="{}" y="0" width="{}" height="10" fill="#1a7a3f"/>',
                                ((round(100 * a / length, 3), round(100 * (b - a) / length, 3)) for a, b in coverage.covered))
     return format_html(
         '<svg class="strip-svg" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{}"><title>{}</title>'
-        '<defs><pattern id="gap" width="2" height="2" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<defs><pattern id="{}" width="2" height="2" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="2" height="2" fill="#fbe3e0"/><line x1="0" y1="0" x2="0" y2="2" stroke="#c0392b" stroke-width=".5"/>'
-        '</pattern></defs><rect x="0" y="0" width="100" height="10" fill="url(#gap)"/>{}</svg>',
-        label, label, covered)
+        '</pattern></defs><rect x="0" y="0" width="100" height="10" fill="url(#{})"/>{}</svg>',
+        label, label, pattern, pattern, covered)
 
 
 def burn_down(chart, width=640, height=260):

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .. import dashboard as figures
@@ -31,6 +32,7 @@ def dashboard_pdf(request):
         "d": figures.dashboard(), "generated_at": now, "font_url": pdf.FONT_URL + fonts.cut_font_path().name,
         "font_family": pdf.css_string(fonts.FAMILY), "fallback_family": pdf.css_string(fonts.FALLBACK_FAMILY),
         "prepared_for": request.user.get_full_name() or request.user.username,
+        "selection": {"title": _("Flood-season summary, %(date)s") % {"date": f"{now:%Y-%m-%d}"}},
     }, request=request)
     response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="floodwatch-summary-{now:%Y-%m-%d}.pdf"'
