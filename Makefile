@@ -57,7 +57,16 @@ bench-scale: setup
 bench-pdf: setup
 	$(PY) -m bench.pdf
 
-setup: system-packages $(VENV)/.requirements messages migrate static report-font
+setup: system-packages $(VENV)/.requirements node_modules/.package-lock.json messages migrate static report-font
+
+# axe-core for the accessibility tests, from package-lock.json (npm ci), again only when the lock changes.
+# Debian's nodejs and npm are installed only where no npm is found.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then echo "Install npm (Debian: apt-get install nodejs npm) or run as root." >&2; exit 1; fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Installs only the Debian packages that are missing.
 system-packages:
@@ -101,4 +110,4 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

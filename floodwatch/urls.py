@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hazards.views import dashboard as dashboard_views
 from hazards.views import register as register_views
 
 urlpatterns = [
+    # Django's login page, landing leaders on the dashboard (hazards/views/dashboard.py)
+    path("accounts/login/", dashboard_views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

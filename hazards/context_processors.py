@@ -10,6 +10,7 @@ def role_flags(request):
         "days_to_flood_season": season.days_to_flood_season(),
         "in_flood_season": season.in_flood_season(),
         "user_roles": sorted(roles.roles_of(user)),
+        "home_is_dashboard": roles.LEADER in roles.roles_of(user),
         **citizen_report_counts(user),
     }
 

@@ -158,10 +158,20 @@ class WorkOrderFilter(django_filters.FilterSet):
     overdue = FlagFilter(label=_("Overdue only"), method="filter_overdue")
     unit = django_filters.CharFilter(label=_("Responsible unit"), field_name="responsible_unit", lookup_expr="icontains")
     reach = FlagFilter(label=_("Reaches only"), method="filter_reach")
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (days)"), method="filter_due_within", min_value=0, max_value=366,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 366}))
+    # The dashboard's figures per unit name one unit exactly ("unit" finds any unit whose name holds the text).
+    responsible_unit = django_filters.CharFilter(label=_("Responsible unit (exactly)"), field_name="responsible_unit",
+                                                 widget=forms.HiddenInput)
 
     class Meta:
         model = WorkOrder
-        fields = ["river", "status", "overdue", "unit", "reach"]
+        fields = ["river", "status", "overdue", "unit", "reach", "due_within", "responsible_unit"]
+
+    def filter_due_within(self, queryset, name, value):
+        """due_within=7: not completed, the deadline today or in the next 7 days (WorkOrderQuerySet.due_within)."""
+        return queryset.due_within(int(value))
 
     def filter_reach(self, queryset, name, value):
         """reach=true: orders for a stretch of river (dredging, grass cutting); reach=false: orders for a hazard."""

@@ -199,6 +199,17 @@ class Readiness:
         return 0 if self.flagged else 1 if not self.ready else 2
 
 
+# The readiness table's views (?show=) and the dashboard's figures of villages: one test each.
+READINESS_VIEWS = {
+    "flagged": lambda row: row.flagged,
+    "at_risk": lambda row: row.at_risk,
+    "not_ready": lambda row: not row.ready,
+    "ready": lambda row: row.ready,
+    "no_plan": lambda row: row.plan is None,
+    "no_drill": lambda row: not row.drilled_before_season,
+}
+
+
 def village_readiness(today=None, river=None):
     """The readiness table: every village near a river, flagged ones first, then by river and chainage."""
     today = today or timezone.localdate()

@@ -1,4 +1,5 @@
-"""The flood season calendar: Beijing's 汛期 runs 1 June to 15 September (settings)."""
+"""The flood season calendar: Beijing's 汛期 runs 1 June to 15 September (settings); its main flood season
+(主汛期, "七下八上") 20 July to 10 August."""
 
 import datetime
 
@@ -43,3 +44,20 @@ def in_flood_season(today=None):
     """True from the flood season's first day to its last (1 June to 15 September)."""
     today = today or timezone.localdate()
     return _on(today.year, settings.FLOOD_SEASON_START) <= today <= _on(today.year, settings.FLOOD_SEASON_END)
+
+
+MAIN_SEASON = ("07-20", "08-10")  # 七下八上: the last third of July and the first of August
+
+
+def main_flood_season_start(today=None):
+    """The start of the next main flood season (20 July), or of this one while it lasts."""
+    today = today or timezone.localdate()
+    end = _on(today.year, MAIN_SEASON[1])
+    year = today.year if today <= end else today.year + 1
+    return _on(year, MAIN_SEASON[0])
+
+
+def days_to_main_flood_season(today=None):
+    """Days until the main flood season starts: 0 while it is under way."""
+    today = today or timezone.localdate()
+    return max(0, (main_flood_season_start(today) - today).days)

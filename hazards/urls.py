@@ -3,12 +3,14 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import citizen, jobs, readiness, register, reports, response, tiles, tokens, transfer, works
+from .views import citizen, dashboard, jobs, readiness, register, reports, response, tiles, tokens, transfer, works
 
 app_name = "hazards"
 
 urlpatterns = [
     path("", register.hazard_map, name="map"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/summary.pdf", dashboard.dashboard_pdf, name="dashboard-pdf"),
     path("hazards/", register.hazard_list, name="list"),
     path("hazards/new/", register.hazard_create, name="create"),
     path("hazards/<str:code>/", register.hazard_detail, name="detail"),

@@ -5,7 +5,8 @@ def log_in(page, live_server, username, password):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/")
+    # Leaders land on the dashboard, everyone else on the map.
+    page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/dashboard/"))
 
 
 def wait_for_map(page):

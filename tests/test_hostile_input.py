@@ -391,13 +391,14 @@ QUERIES = {  # GET endpoints and the query parameters they read
     "hazards:risk-list-csv": ["river", "bbox", "tour", "code", "min_risk", "open"],
     "hazards:list": ["sort", "page", "river", "bbox", "town", "open"],
     "hazards:map": ["river", "bbox"],
-    "hazards:work-orders": ["river", "status", "overdue", "unit", "reach", "page"],
+    "hazards:work-orders": ["river", "status", "overdue", "unit", "reach", "page", "due_within", "responsible_unit"],
     "hazards:patrols": ["days"],
     "hazards:ogc-items collection=hazards": ["limit", "offset", "bbox", "datetime", "river", "risk_level", "status", "f"],
     "hazards:ogc-items collection=patrol-coverage": ["days", "river", "bbox", "limit"],
     "hazards:ogc-item collection=hazards,feature_id=XTH-001": ["f"],
     "hazards:citizen-reports": ["show"],
-    "hazards:readiness": ["river"],
+    "hazards:readiness": ["river", "show"],
+    "hazards:dashboard": ["river", "show"],  # reads none: still never a 500
     "hazards:declare": ["alert"],
     "hazards:response": ["river"],
 }

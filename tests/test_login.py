@@ -25,7 +25,8 @@ def log_in(username, password, address=OFFICE, language="en"):
 
 
 def logged_in(response):
-    return response.status_code == 302 and response["Location"] == reverse("hazards:map")
+    """Sent on to the home page: the dashboard for leaders, the map for everyone else."""
+    return response.status_code == 302 and response["Location"] in (reverse("hazards:map"), reverse("hazards:dashboard"))
 
 
 def fail_five_times(username="inspector", address=OFFICE):
@@ -40,6 +41,11 @@ def test_five_wrong_passwords_lock_the_user_out_from_that_address(cast):
     assert "Too many failed logins" in page
     assert "Try again in 30 minutes" in page
     assert "_auth_user_id" not in locked.wsgi_request.session
+
+
+def test_leaders_land_on_the_dashboard_and_the_others_on_the_map(cast):
+    assert log_in("leader", "pw-leader")["Location"] == reverse("hazards:dashboard")
+    assert log_in("inspector", "pw-inspector")["Location"] == reverse("hazards:map")
 
 
 def test_a_locked_out_user_does_not_lock_out_the_office(cast):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,18 @@ class CitizenReportQuerySet(models.QuerySet):
     def urgent(self):
         """Awaiting reports that must be assigned within hours (life safety, extreme weather)."""
         return self.awaiting().filter(urgency__in=CitizenReport.URGENT)
+
+    def open(self):
+        """Open for the hotline: CitizenReport.is_open, in SQL."""
+        return self.exclude(status=CitizenReport.Status.REJECTED).filter(
+            Q(hazard=None) | Q(hazard__status__in=Hazard.OPEN_STATUSES))
+
+    def answered_within(self, span):
+        """First answered (taken on or decided) within `span` of being received."""
+        return self.filter(Q(assigned_at__lte=F("received_at") + span) | Q(answered_at__lte=F("received_at") + span))
+
+    def closed(self):
+        return self.exclude(closed_at=None)
 
     def overdue(self, now=None):
         """A deadline passed and not met: CitizenReport.is_overdue, in SQL."""

@@ -1,5 +1,7 @@
 """Clearance works: work orders (应急消险工程), progress updates and acceptance (复核销号)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -30,6 +32,12 @@ class WorkOrderQuerySet(models.QuerySet):
     def overdue(self):
         """Past the deadline and not completed: WorkOrder.is_overdue, in SQL."""
         return self.filter(deadline__lt=timezone.localdate()).exclude(status__in=WorkOrder.DONE_STATUSES)
+
+    def due_within(self, days):
+        """Not completed, and due today or within the next `days` days (not yet overdue)."""
+        today = timezone.localdate()
+        return self.filter(deadline__gte=today, deadline__lte=today + timedelta(days=days)).exclude(
+            status__in=WorkOrder.DONE_STATUSES)
 
 
 class WorkOrder(Versioned):

@@ -1,6 +1,8 @@
 """Citizen reports from the 12345 hotline: the queue, one report with its likely duplicate on a map, and the
 inspector's decisions (take it on, confirm into a new hazard, attach to a known one, reject with a reason)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,17 @@ from ..models import CitizenReport, Hazard
 from ..roles import role_required
 from .register import map_config
 
-VIEWS = {"awaiting": ("awaiting",), "urgent": ("urgent",), "overdue": ("overdue",), "all": ()}
+ONE_DAY = timedelta(days=1)
+# The list's views (?show=): the queue's tabs, and the lists behind the dashboard's figures.
+VIEWS = {
+    "awaiting": lambda reports: reports.awaiting(),
+    "urgent": lambda reports: reports.urgent(),
+    "overdue": lambda reports: reports.overdue().exclude(status=CitizenReport.Status.REJECTED),
+    "open": lambda reports: reports.open(),
+    "answered_in_a_day": lambda reports: reports.answered_within(ONE_DAY),
+    "closed": lambda reports: reports.closed(),
+    "all": lambda reports: reports,
+}
 
 
 def reports_for_list():
@@ -33,17 +45,11 @@ def may_see_contact(user):
 @role_required()
 def report_list(request):
     shown = request.GET.get("show", "awaiting")
-    reports = reports_for_list()
-    if shown == "awaiting":
-        reports = reports.awaiting()
-    elif shown == "urgent":
-        reports = reports.urgent()
-    elif shown == "overdue":
-        reports = reports.overdue().exclude(status=CitizenReport.Status.REJECTED)
-    else:
+    if shown not in VIEWS:
         shown = "all"
+    reports = VIEWS[shown](reports_for_list())
     return render(request, "citizen/report_list.html", {
-        "reports": reports[:500], "shown": shown, "summary": hotline.summary(CitizenReport.objects.all()),
+        "reports": reports[:500], "count": reports.count(), "shown": shown, "summary": hotline.summary(CitizenReport.objects.all()),
     })
 
 

@@ -301,17 +301,28 @@ def follow_up_work_order(request, pk):
 def readiness_table(request):
     river = River.objects.filter(code=request.GET.get("river")).first() if request.GET.get("river") else None
     rows = readiness.village_readiness(river=river)
+    show = request.GET.get("show", "")
+    if show not in readiness.READINESS_VIEWS:
+        show = ""
+    shown = [row for row in rows if readiness.READINESS_VIEWS[show](row)] if show else rows
     window_start, season_start = season_in_view()
     hazards_missing = response.hazards_missing_people(river=river)
     return render(request, "readiness/readiness_table.html", {
-        "rows": rows, "rivers": River.objects.all(), "river": river,
+        "rows": shown, "all_rows": rows, "show": show, "show_choices": readiness_show_choices(),
+        "rivers": River.objects.all(), "river": river,
         "hazards_missing": hazards_missing, "season_year": season_start.year,
         "missing_people": sum(bool(r.missing_people) for r in rows) + len(hazards_missing),
-        "flagged": sum(r.flagged for r in rows), "not_ready": sum(not r.ready for r in rows),
+        "flagged": sum(r.flagged for r in rows), "not_ready": sum(not r.ready for r in rows), "village_count": len(rows),
         "season_start": season_start, "window_start": window_start,
         "distance_m": settings.READINESS_RIVER_DISTANCE_M, "downstream_m": settings.AT_RISK_DOWNSTREAM_M,
         "map_config": readiness_config(villages=[_village_feature(r) for r in rows]),
     })
+
+
+def readiness_show_choices():
+    return [("", _("All villages")), ("flagged", _("At risk, without a plan or a drill")),
+            ("at_risk", _("At risk")), ("not_ready", _("Not ready")), ("ready", _("Ready")),
+            ("no_plan", _("Without an evacuation plan")), ("no_drill", _("Without a drill before the season"))]
 
 
 def _village_feature(row):

@@ -126,9 +126,18 @@ def get_hazard_for_user(user, code, *, edit=False):
     return roles.get_for_user(queryset, user, edit=edit, code=code)
 
 
+MAP_INDEX_SIZE = 100  # the list beside the map: the open red and orange hazards, the worst first
+
+
 @role_required()
 def hazard_map(request):
-    return render(request, "hazards/map.html", {"filter": HazardFilter(request.GET), "map_config": map_config()})
+    """The map, and beside it the open red and orange hazards as a list a keyboard or screen reader can use."""
+    severe = Hazard.objects.filter(risk_level__in=("major", "high"), status__in=Hazard.OPEN_STATUSES).select_related(
+        "river").defer("river__centerline").alias(risk_rank=Hazard.risk_rank_expression()).order_by(
+        "-risk_rank", *DRIVING_ORDER)
+    return render(request, "hazards/map.html", {
+        "filter": HazardFilter(request.GET), "map_config": map_config(),
+        "severe": severe[:MAP_INDEX_SIZE], "severe_count": severe.count()})
 
 
 @role_required()

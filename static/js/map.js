@@ -35,6 +35,15 @@ window.floodwatchMap = function (map) {
   var hazards = cfg.hazardLayer.mode === "mvt" ? vectorTiles(map, cfg, query) : geojsonTiles(map, cfg, query);
   hazards.on("tileerror", function () { show(cfg.text.failed + " " + cfg.text.tileFailed, true); });
   window.hazardLayer = hazards.addTo(map);
+  // The list beside the map: a button takes the map to the hazard and opens its popup, from the keyboard too.
+  document.querySelectorAll("#hazard-index button[data-code]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var latlng = L.latLng(parseFloat(button.dataset.lat), parseFloat(button.dataset.lon));
+      map.setView(latlng, Math.max(map.getZoom(), 16), {animate: false});
+      openHazard(map, cfg, button.dataset.code, latlng);
+      document.getElementById("map").scrollIntoView({block: "nearest"});
+    });
+  });
 };
 
 function getJSON(url) {

@@ -13,7 +13,9 @@ window.floodwatchResponseMap = function (map) {
     return "<strong>" + e(item.name) + "</strong> · " + e(kind) + (item.approximate ? "<br><em>" + e(t.approximate) + "</em>" : "");
   }
   function square(item, colour, kind) {
-    return L.marker([item.lat, item.lon], {icon: L.divIcon({className: "", iconSize: [14, 14],
+    // A title and alt: Leaflet makes a marker a button, and a button needs a name (axe, WCAG 4.1.2).
+    return L.marker([item.lat, item.lon], {title: item.name + " · " + kind, alt: item.name + " · " + kind,
+      icon: L.divIcon({className: "", iconSize: [14, 14],
       html: '<div style="width:14px;height:14px;background:' + colour + ';border:1px solid #222"></div>'})})
       .bindTooltip(label(item, kind)).addTo(map);
   }
