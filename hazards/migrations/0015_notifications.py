@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import hazards.models.notifications
 from django.conf import settings
 from django.db import migrations, models
+
+import hazards.models.notifications
 
 
 class Migration(migrations.Migration):

@@ -55,7 +55,7 @@ def notification_settings(request):
 
         defaults = Choices(request.user)
         initial.update(events=sorted(defaults.events), channels=sorted(defaults.channels))
-    form = NotificationSettingsForm(request.POST or None, instance=saved, initial=initial)
+    form = NotificationSettingsForm(request.POST if request.method == "POST" else None, instance=saved, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             services.notification_settings_save(user=request.user, form=form)
