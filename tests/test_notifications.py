@@ -106,7 +106,7 @@ def test_a_completed_order_tells_the_inspectors_it_waits_for_acceptance_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.progress_update_create(order_id=order.pk, user=people["engineer"], percent=100, version=order.version)
     [sent] = mails_to("inspector@example.cn")
-    assert "waiting for acceptance" in sent.subject
+    assert "待验收" in sent.subject  # in the office's language, as the response's messages
     assert not mails_to("engineer@example.cn") and not mails_to("leader@example.cn")  # not their event
     order.refresh_from_db()
     services.progress_update_create(order_id=order.pk, user=people["engineer"], percent=100, version=order.version)
@@ -174,9 +174,9 @@ def test_the_sweep_tells_of_an_order_due_in_seven_days_and_of_an_overdue_one_onc
         notifications.sweep(now)
         notify.deliver_pending(now=now)
     [soon] = mails_to("engineer@example.cn")
-    assert soon.subject.startswith("Due in 7 days") and str(due) in soon.subject and str(later) not in soon.subject
+    assert soon.subject.startswith("7 天后到期") and str(due) in soon.subject and str(later) not in soon.subject
     [overdue] = mails_to("engineer2@example.cn")
-    assert overdue.subject.startswith("Overdue") and "/notifications/ack/" in overdue.body
+    assert overdue.subject.startswith("已逾期") and "/notifications/ack/" in overdue.body
     # A new deadline is a new event.
     WorkOrder.objects.filter(pk=due.pk).update(deadline=today + datetime.timedelta(days=6))
     notifications.sweep(now)
@@ -223,7 +223,7 @@ def test_leaders_get_one_digest_a_day_from_the_set_hour(people, culvert, setting
     notifications.sweep(at_eight + datetime.timedelta(hours=3))
     notify.deliver_pending(now=at_eight + datetime.timedelta(hours=3))
     [digest] = mails_to("leader@example.cn")
-    assert "days to the flood season" in digest.body and "Overdue work orders: 0" in digest.body
+    assert "距汛期还有" in digest.body and "逾期工单：0 个" in digest.body
     assert not mails_to("inspector@example.cn")
 
 
@@ -377,7 +377,7 @@ def test_the_bell_shows_unread_notices_and_the_list_marks_them_read(people, culv
     page = client.get(reverse("hazards:my-work-orders")).content.decode()
     assert re.search(r'id="unread-count">2<', page)
     listing = client.get(reverse("hazards:messages")).content.decode()
-    assert listing.count("Work order assigned to you") == 2 and "E-mail: Sent" not in listing
+    assert listing.count("派给您的工单") == 2 and "E-mail: Sent" not in listing
     one = Notice.objects.get(link__endswith=order2.get_absolute_url())
     assert client.post(reverse("hazards:messages"), {"notice": one.pk}).status_code == 302
     assert 'id="unread-count">1<' in client.get(reverse("hazards:messages")).content.decode()
@@ -386,7 +386,7 @@ def test_the_bell_shows_unread_notices_and_the_list_marks_them_read(people, culv
     other = Notice.objects.filter(user=people["engineer"]).first()
     client.force_login(people["engineer2"])
     client.post(reverse("hazards:messages"), {"notice": other.pk})  # not theirs: nothing happens
-    assert "Work order assigned" not in client.get(reverse("hazards:messages")).content.decode()
+    assert "派给您的工单" not in client.get(reverse("hazards:messages")).content.decode()
 
 
 def test_the_notifications_page_asks_the_database_as_often_for_twenty_as_for_two(people, rivers, client):
