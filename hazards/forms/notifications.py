@@ -13,9 +13,9 @@ class NotificationSettingsForm(forms.ModelForm):
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     events = forms.MultipleChoiceField(label=_("Tell me when"), required=False, widget=forms.CheckboxSelectMultiple,
                                        choices=[(event.value, event.label) for event in EVENTS])
-    channels = forms.MultipleChoiceField(label=_("By"), required=False, widget=forms.CheckboxSelectMultiple,
+    channels = forms.MultipleChoiceField(label=_("Send by"), required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=Channel.choices)
-    robot_kind = forms.ChoiceField(label=_("My group robot"), required=False,
+    robot_kind = forms.ChoiceField(label=_("Kind of robot"), required=False,
                                    choices=[("", "—"), *Robot.Kind.choices])
     robot_url = forms.CharField(label=_("Webhook address"), required=False, max_length=500,
                                 validators=[check_robot_url], widget=forms.URLInput)
