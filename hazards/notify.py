@@ -99,7 +99,7 @@ def _outbox(created, choices, *, person, event, now):
                 rows.append(Delivery(channel=Channel.ROBOT, robot=robot, key=key))
     for row in rows:
         row.notice, row.next_attempt_at = created, now
-    Delivery.objects.bulk_create(rows)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)  # a unit robot told of the event by another writer
 
 
 def _robots_for(created, choices):
