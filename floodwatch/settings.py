@@ -343,6 +343,33 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "floodwatch@localhost")
 
+# Notifications (issue 13; hazards/notify.py sends, hazards/channels.py speaks to the providers).
+# SMS through one provider's HTTP API (SMS_PROVIDER: "tencent" for Tencent Cloud SMS; empty: no SMS); the base
+# URL is a setting so that tests post to a server of their own.
+SMS_PROVIDER = env_str("SMS_PROVIDER")
+SMS_BASE_URL = env_str("SMS_BASE_URL", "https://sms.tencentcloudapi.com").rstrip("/")
+SMS_SECRET_ID = env_str("SMS_SECRET_ID")
+SMS_SECRET_KEY = env_str("SMS_SECRET_KEY")
+SMS_APP_ID = env_str("SMS_APP_ID")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME")
+SMS_TEMPLATE_ID = env_str("SMS_TEMPLATE_ID")
+SMS_REGION = env_str("SMS_REGION", "ap-guangzhou")
+# Group robots: the only addresses a webhook may have (nobody makes Floodwatch post elsewhere), and the
+# providers' limit (DingTalk and WeCom: 20 messages a minute per robot; above it DingTalk stops the robot for
+# 10 minutes). Several notices go in one message, at most ROBOT_BATCH_SIZE.
+ROBOT_URL_PREFIXES = [p for p in env_str(
+    "ROBOT_URL_PREFIXES", "https://oapi.dingtalk.com/robot/send?,https://qyapi.weixin.qq.com/cgi-bin/webhook/send?",
+).split(",") if p]
+ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)
+ROBOT_BATCH_SIZE = env_int("ROBOT_BATCH_SIZE", 10)
+# A failed delivery is tried again after NOTIFY_RETRY_SECONDS, then twice as long each time, NOTIFY_MAX_ATTEMPTS
+# times in all. A notice that needs an answer (an overdue order) unacknowledged after NOTICE_ACK_HOURS goes to
+# the leaders. Leaders' daily digest goes out from NOTIFY_DIGEST_HOUR (local time).
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTICE_ACK_HOURS = env_int("NOTICE_ACK_HOURS", 24)
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 7)
+
 # Basemap: OpenStreetMap unless a Tianditu key is given. Either may fail to
 # load offline; rivers and hazards come from our own API and stay visible.
 TIANDITU_KEY = env_str("TIANDITU_KEY")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import URLField
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -12,6 +13,7 @@ from .models import (
     ApiToken,
     ChecklistItem,
     CitizenReport,
+    Delivery,
     Depot,
     DepotItem,
     Drill,
@@ -23,6 +25,7 @@ from .models import (
     Hazard,
     HazardPhoto,
     Job,
+    NotificationSettings,
     Open311Client,
     Patrol,
     PatrolCheck,
@@ -32,12 +35,14 @@ from .models import (
     Responsibility,
     ResponsiblePerson,
     River,
+    Robot,
     Shelter,
     TeamStretch,
     Town,
     Village,
     WorkOrder,
 )
+from .models.notifications import EVENTS
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -161,7 +166,12 @@ class WorkOrderAdmin(VersionedAdmin):
 
     def save_model(self, request, obj, form, change):
         # The engineers are set afterwards by the admin itself (save_related), in the same transaction.
+        obj._engineers_before = set(obj.engineers.values_list("pk", flat=True)) if obj.pk else set()
         services.work_order_save(order=obj, user=request.user, version=form.cleaned_data["seen_version"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.work_order_assigned(order=form.instance, before=getattr(form.instance, "_engineers_before", set()))
 
     def delete_model(self, request, obj):
         services.work_order_delete(order=obj, user=request.user)
@@ -350,3 +360,43 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Notifications (issue 13): the units' group robots; what went out, per channel.
+
+class RobotAdminForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(label=gettext_lazy("Events"), required=False,
+                                       widget=forms.CheckboxSelectMultiple,
+                                       choices=[(event.value, event.label) for event in EVENTS])
+
+    class Meta:
+        model = Robot
+        fields = ["name", "kind", "url", "secret", "group", "user", "events"]
+
+
+@admin.register(Robot)
+class RobotAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "group", "user"]
+    list_filter = ["kind", "group"]
+    form = RobotAdminForm
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: deliveries are written with their notices and by the sender."""
+
+    list_display = ["notice", "channel", "address", "robot", "status", "attempts", "sent_at", "error"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["notice", "robot"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "phone"]
+    list_select_related = ["user"]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import response, roles
+from . import notifications, notify, response, roles
 from .models import (
     WARNING_RANK,
     Acceptance,
@@ -71,8 +71,10 @@ def hazard_save(*, hazard, user, version=None, status_chosen=False, photos=()):
     even if they changed it meanwhile.
     """
     with transaction.atomic():
+        was_red = False
         if hazard.pk:
             current = _locked(Hazard.objects, hazard.pk, version)
+            was_red = current.risk_level == Hazard.RiskLevel.MAJOR
             if not status_chosen:
                 hazard.status = current.status
             elif hazard.status not in current.settable_statuses():
@@ -83,6 +85,8 @@ def hazard_save(*, hazard, user, version=None, status_chosen=False, photos=()):
         for photo in photos:
             HazardPhoto.from_upload(photo, user, hazard=hazard)
         citizen_reports_follow_hazard(hazard)
+        if hazard.risk_level == Hazard.RiskLevel.MAJOR and not was_red:
+            notifications.hazard_turned_red(hazard)
     return hazard
 
 
@@ -106,9 +110,12 @@ def progress_update_create(*, order_id, user, percent, note="", version, photos=
         for photo in photos:
             ProgressPhoto.from_upload(photo, user, update=update)
         order.progress_pct = percent
+        was_completed = order.status == WorkOrder.Status.COMPLETED
         order.status = WorkOrder.Status.COMPLETED if percent == 100 else WorkOrder.Status.IN_PROGRESS
         _save_as(order, user)
         hazard_follow_orders(order.hazard_id, user=user)
+        if order.status == WorkOrder.Status.COMPLETED and not was_completed:
+            notifications.order_completed(order)
     return update
 
 
@@ -142,10 +149,11 @@ def work_order_save(*, order, user, version=None, engineers=None):
     The hazards the order leaves and joins follow it.
     """
     with transaction.atomic():
-        previous_status, previous_hazard = None, None
+        previous_status, previous_hazard, before = None, None, set()
         if order.pk:
             current = _locked(WorkOrder.objects, order.pk, version)
             previous_status, previous_hazard = current.status, current.hazard_id
+            before = set(current.engineers.values_list("pk", flat=True))
         if not WorkOrder.may_change_status(previous_status, order.status):
             raise ValidationError({"status": _(
                 "An accepted order is closed for good, and completed and accepted come only from progress and the "
@@ -156,9 +164,18 @@ def work_order_save(*, order, user, version=None, engineers=None):
         _save_as(order, user)
         if engineers is not None:
             order.engineers.set(engineers)
+            work_order_assigned(order=order, before=before)
         for hazard_id in sorted({previous_hazard, order.hazard_id} - {None}):
             hazard_follow_orders(hazard_id, user=user)
     return order
+
+
+def work_order_assigned(*, order, before):
+    """The engineers set on the order who were not among `before` (their ids) are told (in the caller's
+    transaction: the order form, or the admin once it has set them)."""
+    added = [user for user in order.engineers.order_by("username") if user.pk not in before]
+    if added:
+        notifications.order_assigned(order, added)
 
 
 def work_order_delete(*, order, user):
@@ -255,23 +272,8 @@ def follow_up_create_work_order(*, follow_up: DrillFollowUp, order: WorkOrder, u
 
 # The flood response (issue 11): declarations, calls and their escalation, evacuations, gauges.
 
-def _notice(*, kind, subject, body, person=None, user=None, link="", call_out=None, now=None):
-    """A notice to a person (their e-mail, and their user's in-app list) or to a user."""
-    user = user or (person.user if person else None)
-    email = (person.email if person else "") or (user.email if user else "")
-    return Notice.objects.create(kind=kind, person=person, user=user, email=email, subject=subject[:200], body=body,
-                                 link=link, call_out=call_out, created_at=now or timezone.now())
-
-
-def _deliver_after_commit(notices, *, escalate_at=None):
-    """Once the notices are committed, the job worker sends them (jobs.response_timers); with `escalate_at`,
-    it comes back then to escalate the calls still unconfirmed."""
-    from . import jobs
-
-    if notices:
-        transaction.on_commit(jobs.schedule_response_timers)
-    if escalate_at is not None:
-        transaction.on_commit(lambda: jobs.schedule_response_timers(at=escalate_at))
+_notice = notify.notice
+_deliver_after_commit = notify.send_after_commit
 
 
 def _duty_log(what, *, now, handled="", user=None):
@@ -529,6 +531,7 @@ def citizen_report_create(*, client, report):
             report.duplicate_note = duplicate.note
         report.save()
         citizen_report_route(report)
+        notifications.citizen_report_received(report)
     return report
 
 
@@ -634,3 +637,27 @@ def citizen_reports_follow_hazard(hazard):
         reports.exclude(closed_at=None).update(closed_at=None)
     else:
         reports.filter(closed_at=None).update(closed_at=timezone.now())
+
+
+# Notifications (issue 13)
+
+@transaction.atomic
+def notification_settings_save(*, user, form):
+    """Save what a user wants to be told of and how (form already valid): their e-mail, their settings, their
+    own group robot (made, changed, or removed)."""
+    from .models import Robot
+
+    settings_row = form.save(commit=False)
+    settings_row.user = user
+    settings_row.save()
+    if user.email != form.cleaned_data["email"]:
+        user.email = form.cleaned_data["email"]
+        user.save(update_fields=["email"])
+    robot = form.robot_fields()
+    if robot is None:
+        Robot.objects.filter(user=user).delete()
+        return settings_row
+    kind, url, secret = robot
+    Robot.objects.update_or_create(user=user, defaults={
+        "kind": kind, "url": url, "secret": secret, "name": (user.get_full_name() or user.username)[:100]})
+    return settings_row

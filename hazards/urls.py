@@ -3,7 +3,8 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import citizen, dashboard, jobs, readiness, register, reports, response, tiles, tokens, transfer, works
+from .views import (citizen, dashboard, jobs, notifications, readiness, register, reports, response, tiles, tokens,
+                    transfer, works)
 
 app_name = "hazards"
 
@@ -105,7 +106,10 @@ urlpatterns = [
     path("response/confirm/<str:token>/evacuations/<int:pk>/", response.call_out_evacuation,
          name="call-out-evacuation"),
     path("response/evacuations/<int:pk>/", response.evacuation_edit, name="evacuation"),
-    path("response/messages/", response.my_messages, name="messages"),
+    # Notifications (issue 13): the list behind the bell, one-tap acknowledgements, each user's settings
+    path("notifications/", notifications.notification_list, name="messages"),
+    path("notifications/ack/<str:token>/", notifications.notice_ack, name="notice-ack"),
+    path("notifications/settings/", notifications.notification_settings, name="notification-settings"),
     path("response/people/", response.people_list, name="people"),
     path("response/people/new/", response.person_create, name="person-create"),
     path("response/people/import/", response.people_import, name="people-import"),

@@ -306,6 +306,11 @@ TARGETS = [
            lambda w: {"gauge": str(w["gauge"].pk), "observed_at": "2026-07-28T20:00", "value": "24.8"},
            ids=["gauge"], numbers=["value"], texts=["observed_at"]),
     Target("import gauge readings", "inspector", lambda w: reverse("hazards:gauge-import"), readings_file),
+    Target("notification settings", "engineer", lambda w: reverse("hazards:notification-settings"),
+           lambda w: {"events": ["assigned", "overdue"], "channels": ["email", "sms", "robot"],
+                      "email": "engineer@example.cn", "phone": "138 0000 0102", "robot_kind": "dingtalk",
+                      "robot_url": "https://oapi.dingtalk.com/robot/send?access_token=abc", "robot_secret": "SECabc"},
+           ids=["events", "channels", "robot_kind"], texts=["email", "phone", "robot_url", "robot_secret"]),
 ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import call_command
@@ -24,7 +25,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from hazards import response, services, tiles
+from hazards import notify, response, services, tiles
 from hazards.models import (
     ApiToken,
     CitizenReport,
@@ -39,11 +40,14 @@ from hazards.models import (
     HazardPhoto,
     ImportRecord,
     Job,
+    Notice,
+    NotificationSettings,
     Open311Client,
     Patrol,
     RescueTeam,
     Responsibility,
     ResponsiblePerson,
+    Robot,
     Tour,
     Village,
     WorkOrder,
@@ -167,13 +171,25 @@ def world(rivers, cast, checklists):
     DBTaskResult.objects.create(args_kwargs={"args": [job.pk], "kwargs": {}}, task_path="hazards.jobs.run_job",
                                 backend_name="default", run_after=get_date_max())
     response = respond(cast, hazard, village)
-    return {**response,
+    notice = notice_to_acknowledge(cast, order)
+    return {**response, "notice": notice.token,
         "tz": tiles.POINTS_ZOOM, "tx": hazard.map_x // span, "ty": hazard.map_y // span,
         "hazard": hazard.code, "photo": photo.image.name, "order": order.pk, "patrol": patrol.pk, "plan": plan.pk,
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg", "job": job.pk,
         "apitoken": token.pk, "report": report.pk, "collection": "hazards", "ext": "json", "service": "dumped_spoil",
     }
+
+
+def notice_to_acknowledge(cast, order):
+    """An overdue order's notice to its engineer (with its e-mail delivery), a unit's group robot, settings."""
+    cast["engineer"].email = "eng@example.cn"
+    cast["engineer"].save()
+    NotificationSettings.objects.create(user=cast["leader"], events=["digest"], channels=["email"])
+    Robot.objects.create(name="Inspectors", kind="dingtalk", url="https://oapi.dingtalk.com/robot/send?access_token=x",
+                         group=Group.objects.get(name="inspector"), events=["red_hazard"])
+    return notify.notice(kind=Notice.Kind.OVERDUE, subject=f"Overdue: {order}", body="", user=cast["engineer"],
+                         link=order.get_absolute_url(), event=f"overdue:o{order.pk}", needs_ack=True)
 
 
 def respond(cast, hazard, village):

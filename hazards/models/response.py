@@ -439,17 +439,33 @@ class CallOut(models.Model):
         return "escalated" if self.escalated_at else "waiting"
 
 
+NOTICE_SALT = "floodwatch.notice.acknowledge"
+
+
 class Notice(models.Model):
-    """A message to a person or a user: the in-app list of its user, and the outbox that notify.deliver_pending
-    sends from (e-mail now; SMS and group robots later)."""
+    """A message (通知) to a person or a user: the in-app list of its user, and the outbox that notify.deliver_pending
+    sends from, one Delivery row per channel (e-mail, SMS, group robot).
+
+    `key` makes an event idempotent: one notice per recipient, event, object and day (notifications.py builds it).
+    A notice that needs an answer (an overdue order) is acknowledged with one tap, or escalated after
+    NOTICE_ACK_HOURS.
+    """
 
     class Kind(models.TextChoices):
         CALL = "call", _("Call to confirm")
         ESCALATION = "escalation", _("Escalation")
         GAUGE = "gauge", _("Gauge over a threshold")
         HOTLINE = "hotline", _("Urgent hotline report")
+        ASSIGNED = "assigned", _("Work order assigned to me")
+        DUE_SOON = "due_soon", _("Work order due in 7 days")
+        OVERDUE = "overdue", _("Work order overdue")
+        COMPLETED = "completed", _("Work order waiting for acceptance")
+        CITIZEN_REPORT = "citizen_report", _("New citizen report")
+        DUPLICATE = "duplicate", _("Citizen report, likely a duplicate")
+        RED_HAZARD = "red_hazard", _("Hazard turned red")
+        DIGEST = "digest", _("Daily digest")
 
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="notices", verbose_name=_("user"))
     person = models.ForeignKey(ResponsiblePerson, on_delete=models.CASCADE, null=True, blank=True,
@@ -464,15 +480,43 @@ class Notice(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    key = models.CharField(_("event key"), max_length=120, null=True, blank=True, unique=True)
+    ack_by = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    ack_escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        indexes = [models.Index(fields=["delivered_at", "attempts"])]
+        indexes = [models.Index(fields=["delivered_at", "attempts"]), models.Index(fields=["user", "read_at"]),
+                   models.Index(fields=["acknowledged_at", "ack_escalated_at", "ack_by"])]
 
     def __str__(self):
         return self.subject
+
+    @property
+    def needs_ack(self):
+        """It asks for an answer (an overdue order)."""
+        return self.ack_by is not None
+
+    @property
+    def token(self):
+        """The secret of the one-tap acknowledgement link, as for calls: signed, nothing kept."""
+        return signing.dumps(self.pk, salt=NOTICE_SALT)
+
+    @classmethod
+    def from_token(cls, token):
+        try:
+            pk = signing.loads(token, salt=NOTICE_SALT, max_age=CALL_LINK_MAX_AGE_S)
+        except signing.BadSignature:
+            return None
+        if not isinstance(pk, int):
+            return None
+        return cls.objects.filter(pk=pk, ack_by__isnull=False).first()
+
+    def ack_url(self):
+        return settings.SITE_URL + reverse("hazards:notice-ack", args=[self.token])
 
 
 # Evacuations under way ---------------------------------------------------------------------------

@@ -41,7 +41,6 @@ from ..models import (
     GaugeAlert,
     GaugeReading,
     Hazard,
-    Notice,
     ObstructionOwner,
     RescueTeam,
     Responsibility,
@@ -292,13 +291,6 @@ def _edit_evacuation(request, evacuation, *, entered_by, back, user=None):
     return render(request, "response/evacuation_form.html", {
         "evacuation": evacuation, "form": form, "back": back, "ended": ended,
     }, status=status)
-
-
-@role_or_person_required
-def my_messages(request):
-    notices = list(Notice.objects.filter(user=request.user).select_related("call_out")[:200])
-    Notice.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return render(request, "response/messages.html", {"notices": notices})
 
 
 # Responsible persons ------------------------------------------------------------------------------

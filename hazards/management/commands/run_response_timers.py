@@ -1,4 +1,5 @@
-"""The flood response's timers: escalate calls past their deadline, send the notices not yet sent.
+"""The timers: escalate calls past their deadline, write what the clock brings (orders due and overdue,
+acknowledgements not given, the leaders' digest: notifications.sweep), send the notices not yet sent.
 
 Runs beside the web server (`make run` starts it) and never inside a request.
 Everything it acts on is in the database (each call's deadline, each notice's
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from hazards import notify, services
+from hazards import notifications, notify, services
 
 
 class Command(BaseCommand):
-    help = "Escalate unconfirmed calls past their deadline and send pending notices, every RESPONSE_TIMER_SECONDS."
+    help = ("Escalate unconfirmed calls past their deadline, write the notices due by the clock and send pending "
+            "notices, every RESPONSE_TIMER_SECONDS.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One round, then exit (cron, tests).")
@@ -33,9 +35,11 @@ class Command(BaseCommand):
         while True:
             close_old_connections()  # a database restarted meanwhile is reconnected to, not fatal
             escalated = services.escalate_due()
+            written = sum(notifications.sweep().values())
             sent = notify.deliver_pending()
-            if escalated or sent or once:
-                self.stdout.write(f"{len(escalated)} calls escalated, {sent} notices sent.")
+            if escalated or written or sent or once:
+                self.stdout.write(f"{len(escalated)} calls escalated, {written} notices due by the clock written, "
+                                  f"{sent} notices sent.")
             if once:
                 return
             time.sleep(every)
