@@ -67,7 +67,7 @@ def replayable(view):
             return JsonResponse({"errors": {"X-Client-Id": "Send a UUID."}}, status=400)
         if client_id is None or request.method != "POST" or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        claim = _claim(request.user, client_id, request.path)
+        claim = _claim(request, client_id)
         if not isinstance(claim, ClientSubmission):
             return claim
         try:
@@ -87,8 +87,9 @@ def replayable(view):
     return wrapped
 
 
-def _claim(user, client_id, path):
+def _claim(request, client_id):
     """A new row that this request now owns, or the answer to give (the first one's, or a refusal)."""
+    user, path = request.user, request.path
     try:
         with transaction.atomic():
             return ClientSubmission.objects.create(user=user, client_id=client_id, path=path)
@@ -98,10 +99,13 @@ def _claim(user, client_id, path):
     while True:
         first = ClientSubmission.objects.filter(user=user, client_id=client_id).first()
         if first is None:  # the first one failed and let go: this one may try
-            return _claim(user, client_id, path)
+            return _claim(request, client_id)
         if first.path != path:
             return JsonResponse({"error": "This client id was used for another write."}, status=400)
         if first.answered:
+            # Photos sent again with a repeat were saved with the first: they are not kept twice.
+            for upload in PhotoUpload.objects.filter(user=user, upload_id__in=_upload_ids(request)):
+                forget(upload)
             response = HttpResponse(first.body, content_type=first.content_type, status=first.status_code)
             response["X-Client-Id"], response["X-Repeat"] = str(client_id), "1"
             return response
@@ -174,6 +178,16 @@ def _check_whole(upload):
 def forget(upload):
     default_storage.delete(upload.file_name)
     upload.delete()
+
+
+def _upload_ids(request):
+    ids = []
+    for value in request.POST.getlist("uploads")[:20]:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            pass
+    return ids
 
 
 def attach_uploads(request, field):

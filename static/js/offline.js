@@ -68,8 +68,15 @@
       return items.sort(function (a, b) { return a.created - b.created; });
     });
   }
-  function save(item) { return run("readwrite", function (s) { return s.put(item); }); }
-  function remove(id) { return run("readwrite", function (s) { return s.delete(id); }); }
+  function save(item) { return run("readwrite", function (s) { return s.put(item); }).then(snapshot); }
+  function remove(id) { return run("readwrite", function (s) { return s.delete(id); }).then(snapshot); }
+  // The queue's states on the page, e.g. "sent,sent,waiting": what the panel shows, readable at once (tests).
+  function snapshot() {
+    return allItems().then(function (items) {
+      document.documentElement.dataset.queue = items.map(function (i) { return i.state; }).sort().join(",");
+      document.documentElement.dataset.queueRepeats = items.filter(function (i) { return i.result && i.result.repeat; }).length;
+    });
+  }
 
   /* Photos made smaller on the phone: at most MAX_SIDE pixels, JPEG, upright. */
   function compress(file) {
@@ -181,7 +188,7 @@
       return response.text().then(function (raw) {
         var answer = {};
         try { answer = JSON.parse(raw); } catch (e) { answer = {}; }
-        return settle(item, response.status, answer);
+        return settle(item, response.status, answer, response.headers.get("X-Repeat") === "1");
       });
     }, function (error) {
       if (error && error.refused) { return settle(item, 400, {errors: {photo: error.message}}); }
@@ -191,13 +198,13 @@
   }
 
   /* What the answer means for the item; true to stop sending for now. */
-  function settle(item, status, answer) {
+  function settle(item, status, answer, repeat) {
     var stop = false;
     if (status >= 200 && status < 300) {
       var p = answer.properties || answer;
       item.state = "sent";
       item.sent = Date.now();
-      item.result = {url: p.url || "", code: p.code || ""};
+      item.result = {url: p.url || "", code: p.code || "", repeat: !!repeat};  // repeat: the server had it already
       item.photos = item.photos.map(function (ph) { return {id: ph.id, name: ph.name}; });  // the server has them
       item.files = [];
     } else if (status === 409 && answer.in_progress) {
@@ -392,7 +399,8 @@
   window.addEventListener("offline", render);
   setInterval(function () { if (navigator.onLine) { sync(); } }, 30000);
 
-  window.FloodwatchOffline = {items: allItems, sync: sync, render: render};
+  window.FloodwatchOffline = {items: allItems, sync: sync, render: render, snapshot: snapshot};
+  snapshot();
   addKeepButtons();
   render();
   var ready = "serviceWorker" in navigator
