@@ -242,7 +242,10 @@ def hazard_report(request):
     form = HazardForm(data, request.FILES, instance=Hazard(reported_by=request.user))
     if not form.is_valid():
         return form_errors(form)
-    duplicate = offline.likely_duplicate(form.instance, request.user) if data.get("check_duplicates") == "1" else None
+    check = data.get("check_duplicates", "0")
+    if check not in ("0", "1"):
+        return JsonResponse({"errors": {"check_duplicates": "0 or 1."}}, status=400)
+    duplicate = offline.likely_duplicate(form.instance, request.user) if check == "1" else None
     if duplicate:
         return JsonResponse({"error": _("%(code)s, %(m)s m away, was reported by %(who)s: is this the same hazard?")
                              % {"code": duplicate["code"], "m": duplicate["distance_m"], "who": duplicate["reported_by"]},

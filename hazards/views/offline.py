@@ -43,6 +43,7 @@ def manifest(request):
     }, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
 
 
+@require_GET
 def offline_page(request):
     """What a page not kept on the phone shows offline (the worker keeps this one at install)."""
     return render(request, "offline/offline.html")
