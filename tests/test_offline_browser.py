@@ -10,7 +10,6 @@ a page or a worker) bypasses the emulation and reaches the server. That one requ
 any other fails the test. (A real phone without a signal fails that check too, and keeps the installed worker.)
 """
 
-import io
 
 import pytest
 from django.conf import settings
