@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,12 +22,13 @@ from rest_framework import exceptions
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from . import api, roles, services
+from . import api, offline, roles, services
 from .filters import HazardFilter, WorkOrderFilter
 from .forms import HazardForm
 from .forms.photos import MultiplePhotoField, PhotoField
+from .forms.readiness import PatrolForm
 from .forms.works import AcceptanceForm, ProgressForm
-from .models import Hazard, WorkOrder
+from .models import Hazard, Patrol, WorkOrder
 from .views.works import conflict_message, get_order_for_user
 
 GEOJSON = "application/geo+json"
@@ -142,6 +144,10 @@ DENIED = {
 BAD_INPUT = {(400, JSON): OpenApiResponse(ref("FieldErrors"), description="A parameter or field is not valid.")}
 NOT_FOUND = {(404, JSON): error("No such object.")}
 AUTH = [{"tokenAuth": []}, {"basicAuth": []}, {"cookieAuth": []}]
+CLIENT_ID = OpenApiParameter(
+    "X-Client-Id", str, OpenApiParameter.HEADER, required=False,
+    description="A UUID made by the client for this write: a repeat with the same id is answered with the first "
+                "answer and writes nothing (offline queues, retries).")
 
 
 def filter_parameters(filterset_class):
@@ -213,11 +219,14 @@ def form_errors(form):
     description="The hazard form of the pages, as multipart: the same rules (in the district, near the river, "
                 "a reason for a manual risk level). Photos with GPS place the point when no coordinates are given. "
                 "`status` is reported unless given.",
-    request={"multipart/form-data": form_schema(HazardForm, optional=("status",))},
-    responses={(201, GEOJSON): ref("HazardFeature"), **BAD_INPUT, **DENIED},
+    request={"multipart/form-data": form_schema(HazardForm, optional=("status",))}, parameters=[CLIENT_ID],
+    responses={(201, GEOJSON): ref("HazardFeature"), **BAD_INPUT, **DENIED,
+               (409, JSON): error("With check_duplicates=1: an open hazard someone else reported is this near.")},
 )
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
+@offline.replayable
+@offline.with_uploads("photos")
 def hazards(request):
     if request.method == "POST":
         return hazard_report(request)
@@ -233,6 +242,14 @@ def hazard_report(request):
     form = HazardForm(data, request.FILES, instance=Hazard(reported_by=request.user))
     if not form.is_valid():
         return form_errors(form)
+    check = data.get("check_duplicates", "0")
+    if check not in ("0", "1"):
+        return JsonResponse({"errors": {"check_duplicates": "0 or 1."}}, status=400)
+    duplicate = offline.likely_duplicate(form.instance, request.user) if check == "1" else None
+    if duplicate:
+        return JsonResponse({"error": _("%(code)s, %(m)s m away, was reported by %(who)s: is this the same hazard?")
+                             % {"code": duplicate["code"], "m": duplicate["distance_m"], "who": duplicate["reported_by"]},
+                             "duplicate": duplicate}, status=409)
     try:
         hazard = services.hazard_save(hazard=form.save(commit=False), user=request.user,
                                       status_chosen="status" in form.changed_data, photos=form.all_photos())
@@ -292,7 +309,7 @@ def plans(request):
 
 # Writes on work orders: progress (assigned engineers) and acceptance (inspectors).
 
-ORDER_ID = [OpenApiParameter("id", int, OpenApiParameter.PATH, description="The work order's id")]
+ORDER_ID = [OpenApiParameter("id", int, OpenApiParameter.PATH, description="The work order's id"), CLIENT_ID]
 ORDER_WRITE_RESPONSES = {
     (201, GEOJSON): OpenApiResponse(ref("Feature"), description="Saved: the order's new state."),
     **BAD_INPUT, **DENIED, **NOT_FOUND,
@@ -307,6 +324,8 @@ ORDER_WRITE_RESPONSES = {
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
+@offline.replayable
+@offline.with_uploads("photos")
 def work_order_progress(request, pk):
     return api.work_order_progress(request._request, pk)
 
@@ -318,6 +337,8 @@ def work_order_progress(request, pk):
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
+@offline.replayable
+@offline.with_uploads("photo")
 def work_order_accept(request, pk):
     order = get_order_for_user(request.user, pk, action="accept")
     form = AcceptanceForm(request.POST, request.FILES)
@@ -333,3 +354,28 @@ def work_order_accept(request, pk):
         return JsonResponse({"errors": {"__all__": " ".join(error.messages)}}, status=400)
     order = WorkOrder.objects.select_related("hazard", "river").get(pk=pk)
     return HttpResponse(api.order_feature(order, timezone.localdate()), content_type=GEOJSON, status=201)
+
+
+# Patrols (inspectors): the patrol form of the pages, for the offline queue and programs.
+
+@extend_schema(
+    operation_id="patrols_record", summary="Record a patrol (inspectors)",
+    description="The patrol form of the pages, as multipart: a GPX track, or `drawn_track` (a GeoJSON LineString "
+                "drawn, or recorded by the phone's position while walking), the river, the date.",
+    parameters=[CLIENT_ID], request={"multipart/form-data": form_schema(PatrolForm)},
+    responses={(201, JSON): OpenApiResponse(description="Saved: the patrol's id, page and what it covered."),
+               **BAD_INPUT, **DENIED},
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+@offline.replayable
+def patrols(request):
+    if not roles.has_role(request.user, roles.INSPECTOR):
+        raise exceptions.PermissionDenied("Only inspectors record patrols.")
+    form = PatrolForm(request.POST, request.FILES, instance=Patrol(inspector=request.user))
+    if not form.is_valid():
+        return form_errors(form)
+    patrol = form.save()
+    return JsonResponse({"id": patrol.pk, "url": patrol.get_absolute_url(), "river": patrol.river.code,
+                         "date": patrol.date.isoformat(), "covered_m": round(patrol.covered_m),
+                         "stretches": list(patrol.stretches)}, status=201)

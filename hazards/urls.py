@@ -3,8 +3,21 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from . import ogc, open311, rest
 from .roles import role_required
-from .views import (citizen, dashboard, jobs, notifications, readiness, register, reports, response, tiles, tokens,
-                    transfer, works)
+from .views import (
+                    citizen,
+                    dashboard,
+                    jobs,
+                    notifications,
+                    offline,
+                    readiness,
+                    register,
+                    reports,
+                    response,
+                    tiles,
+                    tokens,
+                    transfer,
+                    works,
+)
 
 app_name = "hazards"
 
@@ -32,8 +45,14 @@ urlpatterns = [
     path("api/work-orders/", rest.work_orders, name="api-work-orders"),
     path("api/work-orders/<int:pk>/progress/", rest.work_order_progress, name="api-work-order-progress"),
     path("api/work-orders/<int:pk>/accept/", rest.work_order_accept, name="api-work-order-accept"),
+    path("api/patrols/", rest.patrols, name="api-patrols"),
     path("api/coverage/", rest.coverage, name="api-coverage"),
     path("api/plans/", rest.plans, name="api-plans"),
+    # Offline field capture (issue 14): the service worker at the root, the manifest, photos sent in pieces
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline_page, name="offline-page"),
+    path("offline/uploads/<uuid:upload_id>/", offline.photo_upload, name="photo-upload"),
     # The map's hazard tiles (hazards/tiles.py): vector tiles on PostGIS, GeoJSON tiles on both
     path("tiles/hazards/<int:z>/<int:x>/<int:y>.pbf", tiles.hazard_tile_mvt, name="tiles-mvt"),
     path("tiles/hazards/<int:z>/<int:x>/<int:y>.geojson", tiles.hazard_tile_geojson, name="tiles-geojson"),

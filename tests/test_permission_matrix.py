@@ -178,6 +178,7 @@ def world(rivers, cast, checklists):
         "drill": drill.pk, "followup": follow_up.pk, "tour": tour.pk, "uid": "MQ", "token": "no-such-token",
         "import": record.pk, "csv": "csv", "xlsx": "xlsx", "gpkg": "gpkg", "job": job.pk,
         "apitoken": token.pk, "report": report.pk, "collection": "hazards", "ext": "json", "service": "dumped_spoil",
+        "upload": "00000000-0000-4000-8000-000000000001",
     }
 
 

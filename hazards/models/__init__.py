@@ -7,6 +7,7 @@ from .duty import DutyLogEntry, DutyShift  # noqa: F401
 from .gauges import Gauge, GaugeAlert, GaugeReading  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .notifications import Channel, Delivery, NotificationSettings, Robot  # noqa: F401
+from .offline import ClientSubmission, PhotoUpload  # noqa: F401
 from .places import River, Town, Village  # noqa: F401
 from .readiness import (  # noqa: F401
     Drill,

@@ -115,6 +115,9 @@ def map_config(**extra):
             "located": _("Position found (±%(m)s m)."),
             "noPosition": _("Your position is not available:"),
             "fromPhoto": _("Position read from the photo's GPS."),
+            "offlineCount": _("Offline: %(n)s open hazards as last loaded."),
+            "offlineNone": _("Offline: the hazards were not loaded on this phone yet."),
+            "waiting": _("Waiting to send"),
         },
         **extra,
     }

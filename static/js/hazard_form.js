@@ -24,6 +24,11 @@ window.floodwatchPickMap = function (map) {
   if (lat.value && lon.value) { place([+lat.value, +lon.value], 15); }
 
   map.on("click", function (ev) { place(ev.latlng); fill(ev.latlng); });
+  // Kept on the phone (offline.js): the form is empty again, and so is the map.
+  document.addEventListener("floodwatch:queued", function () {
+    if (marker) { map.removeLayer(marker); marker = null; }
+    status.textContent = "";
+  });
   [lat, lon].forEach(function (input) {
     input.addEventListener("change", function () {
       if (lat.value && lon.value && Math.abs(+lat.value) <= 90) { place([+lat.value, +lon.value]); }

@@ -25,6 +25,10 @@ window.floodwatchMap = function (map) {
   var query = window.location.search;
   map.createPane("hazards").style.zIndex = 450;  // above rivers and reaches, under popups
   show(cfg.text.loading);
+  if (!navigator.onLine) {
+    window.hazardLayer = offlineHazards(map, cfg, show).addTo(map);
+    return;
+  }
   // The world's tile is one cluster of every hazard the filters select: its count is the total.
   getJSON(cfg.hazardLayer.countUrl + query)
     .then(function (data) {
@@ -190,4 +194,36 @@ function loadReaches(map, cfg) {
         }
       }).addTo(map).bringToBack();
     });
+}
+
+/* Offline: the open hazards as the phone kept them (the service worker, static/js/offline.js), drawn whole with
+   their popups from what was kept; and the hazards reported on this phone that wait to be sent, hollow. */
+function offlineHazards(map, cfg, show) {
+  var loading = true;
+  var layer = L.geoJSON(null, {
+    pane: "hazards",
+    pointToLayer: function (f, latlng) { return Floodwatch.hazardMarker(latlng, riskColour(cfg, f.properties.risk_level)); },
+    onEachFeature: function (f, marker) { marker.bindPopup(popupHtml(f.properties, cfg), {maxWidth: 260}); }
+  });
+  layer.isLoading = function () { return loading; };
+  getJSON(cfg.hazardsUrl + "?open=true")
+    .then(function (data) {
+      layer.addData(data);
+      show(cfg.text.offlineCount.replace("%(n)s", data.features.length));
+    })
+    .catch(function () { show(cfg.text.offlineNone, true); })
+    .then(function () { loading = false; });
+  if (window.FloodwatchOffline) {
+    FloodwatchOffline.items().then(function (items) {
+      items.filter(function (i) { return i.kind === "hazard" && i.state !== "sent"; }).forEach(function (i) {
+        var value = function (name) { var f = i.fields.filter(function (x) { return x[0] === name; })[0]; return f ? +f[1] : NaN; };
+        if (isFinite(value("latitude")) && isFinite(value("longitude"))) {
+          L.circleMarker([value("latitude"), value("longitude")], {pane: "hazards", radius: 9, color: "#222", weight: 2,
+                                                                   dashArray: "3 3", fillOpacity: 0})
+            .bindTooltip(Floodwatch.escape(i.label) + " · " + Floodwatch.escape(cfg.text.waiting)).addTo(map);
+        }
+      });
+    });
+  }
+  return layer;
 }

@@ -1,4 +1,5 @@
-/* Recording a patrol: upload the GPX track, or draw the stretch walked on the map. */
+/* Recording a patrol: upload the GPX track, draw the stretch walked on the map, or let the phone record it
+   while walking (its positions, kept in the form: offline, the form is then kept on the phone, see offline.js). */
 "use strict";
 
 window.floodwatchTrackMap = function (map) {
@@ -30,6 +31,31 @@ window.floodwatchTrackMap = function (map) {
     input.value = "";
     status.textContent = "";
   });
+  var recorder = null, points = [];
+  var record = document.getElementById("record-track");
+  var offlineText = JSON.parse(document.getElementById("offline-config").textContent).text;
+  record.addEventListener("click", function () {
+    if (recorder !== null) {
+      navigator.geolocation.clearWatch(recorder);
+      recorder = null;
+      record.textContent = offlineText.recordStart;
+      return;
+    }
+    if (!navigator.geolocation) { status.textContent = cfg.text.noPosition; return; }
+    points = [];
+    record.textContent = offlineText.recordStop;
+    recorder = navigator.geolocation.watchPosition(function (pos) {
+      points.push([+pos.coords.longitude.toFixed(6), +pos.coords.latitude.toFixed(6)]);
+      status.textContent = offlineText.recording.replace("%(n)s", points.length);
+      if (points.length > 1) {
+        var geojson = {type: "LineString", coordinates: points};
+        input.value = JSON.stringify(geojson);
+        show(geojson);
+      }
+    }, function (err) { status.textContent = cfg.text.noPosition + " " + err.message; },
+    {enableHighAccuracy: true, maximumAge: 5000});
+  });
+
   map.on(L.Draw.Event.CREATED, function (ev) {
     var geojson = ev.layer.toGeoJSON().geometry;
     input.value = JSON.stringify(geojson);
