@@ -1,12 +1,16 @@
 """Helpers for tests in headless Chromium (the `browser` fixture is in conftest.py)."""
 
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/accounts/login/")
+def log_in(page, live_server, username, password, next="/"):
+    """Log in through the login page and wait to land: on `next` (the map by default, where most tests begin),
+    or with next=None on the user's home page (the dashboard for leaders, the map for everyone else)."""
+    page.goto(f"{live_server.url}/accounts/login/" + (f"?next={next}" if next else ""))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button.primary")
-    # Leaders land on the dashboard, everyone else on the map.
-    page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/dashboard/"))
+    if next:
+        page.wait_for_url(f"{live_server.url}{next}")
+    else:
+        page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/dashboard/"))
 
 
 def wait_for_map(page):

@@ -152,7 +152,7 @@ def test_a_leader_lands_on_the_dashboard_and_clicks_through_to_the_overdue_order
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
     try:
-        log_in(page, live_server, "leader", "floodwatch-demo")
+        log_in(page, live_server, "leader", "floodwatch-demo", next=None)
         assert page.url == f"{live_server.url}/dashboard/"
         assert page.locator("svg.burn-down").count() == 1
         overdue = int(page.inner_text("#overdue-orders b"))
@@ -161,7 +161,7 @@ def test_a_leader_lands_on_the_dashboard_and_clicks_through_to_the_overdue_order
         assert page.locator("table.register tbody tr.is-overdue").count() == overdue
         page.context.clear_cookies()
         page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-        log_in(page, live_server, "inspector", "floodwatch-demo")
+        log_in(page, live_server, "inspector", "floodwatch-demo", next=None)
         assert page.url == f"{live_server.url}/"
     finally:
         page.close()
