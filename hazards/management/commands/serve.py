@@ -1,8 +1,8 @@
-"""`manage.py serve` (make serve): gunicorn with several workers and a job worker beside it, on one machine.
+"""`manage.py serve` (make serve): gunicorn with several workers, a job worker and the clock beside it, on one machine.
 
 Settings come from the environment as always (SECRET_KEY and ALLOWED_HOSTS at least: README,
 Deployment). Web workers never render PDFs: risk lists are jobs, rendered by the job worker.
-Ctrl-C or SIGTERM stops both cleanly: gunicorn finishes the requests under way, the job worker
+Ctrl-C or SIGTERM stops them all cleanly: gunicorn finishes the requests under way, the job worker
 the job it is on; whatever is still running after the grace period is killed.
 `--dev` runs Django's runserver instead of gunicorn (make run).
 """
@@ -35,6 +35,9 @@ class Command(BaseCommand):
         commands = [web]
         if settings.JOBS_BACKEND != "immediate":
             commands.append(manage + ["jobs_worker"])
+        # The clock: calls past their deadline, orders due and overdue, the leaders' digest. Its rounds are
+        # idempotent, so a second machine running it too (or cron's `--once`) sends nothing twice.
+        commands.append(manage + ["run_response_timers"])
         # Their own sessions: Ctrl-C reaches this process only, which stops each child once, cleanly.
         processes = [subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True) for command in commands]
         stopping = []
