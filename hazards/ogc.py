@@ -92,6 +92,15 @@ def check_format(request, formats=("json",)):
         raise BadParameter(f"f={f} is not offered: only {', '.join(formats)}.")
 
 
+def format_refused(request):
+    """The 400 for an `f` we do not offer, or None: the pages with no parameter but `f` start with it."""
+    try:
+        check_format(request)
+    except BadParameter as error:
+        return bad_request(str(error))
+    return None
+
+
 def link(request, name, rel, media_type=JSON, title=None, args=(), query=None):
     href = request.build_absolute_uri(reverse(name, args=args))
     if query:
@@ -147,10 +156,8 @@ ITEMS = {"allOf": [ref("FeatureCollection"), {"type": "object", "required": ["li
                                                **BAD, **DENIED})
 @api_view(["GET"])
 def landing(request):
-    try:
-        check_format(request)
-    except BadParameter as error:
-        return bad_request(str(error))
+    if refused := format_refused(request):
+        return refused
     return json_response({
         "title": "Floodwatch", "description": "Flood-obstruction points of Tongzhou district: hazards, rivers, "
                                               "work-order reaches and patrol coverage, as OGC API - Features.",
@@ -170,10 +177,8 @@ def landing(request):
                           **BAD, **DENIED})
 @api_view(["GET"])
 def conformance(request):
-    try:
-        check_format(request)
-    except BadParameter as error:
-        return bad_request(str(error))
+    if refused := format_refused(request):
+        return refused
     return json_response({"conformsTo": CONFORMANCE})
 
 
@@ -193,10 +198,8 @@ class ApiDocument(SpectacularAPIView):
                           **BAD, **DENIED})
 @api_view(["GET"])
 def collection_list(request):
-    try:
-        check_format(request)
-    except BadParameter as error:
-        return bad_request(str(error))
+    if refused := format_refused(request):
+        return refused
     return json_response({
         "links": [link(request, "hazards:ogc-collections", "self")],
         "collections": [collection_document(request, c) for c in collections().values()],
@@ -210,10 +213,8 @@ def collection_detail(request, collection):
     found = collections().get(collection)
     if found is None:
         return not_found(f"There is no collection {collection}.")
-    try:
-        check_format(request)
-    except BadParameter as error:
-        return bad_request(str(error))
+    if refused := format_refused(request):
+        return refused
     return json_response(collection_document(request, found))
 
 
@@ -225,10 +226,8 @@ def queryables(request, collection):
     found = collections().get(collection)
     if found is None:
         return not_found(f"There is no collection {collection}.")
-    try:
-        check_format(request)
-    except BadParameter as error:
-        return bad_request(str(error))
+    if refused := format_refused(request):
+        return refused
     return json_response({
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": request.build_absolute_uri(),
